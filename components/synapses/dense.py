@@ -1,0 +1,70 @@
+"""DenseSynapse: a static all-to-all (optionally sparse) projection.
+
+    outputs = inputs @ (weights * resist_scale) + biases
+
+Compartments:
+    inputs  (input, (batch, n_in)):    presynaptic signal (spikes or rates)
+    outputs (output, (batch, n_out)):  postsynaptic current
+    weights (param, (n_in, n_out)):    efficacies, stored [pre, post]
+    biases  (param, (n_out,)):         added to outputs (zero unless ``bias_init`` is given)
+    mask    (param, (n_in, n_out)):    1 where a connection exists (``p_conn``), else 0
+
+Parameters:
+    shape: ``(n_in, n_out)``.
+    weight_init: spec dict (see :mod:`components.rules.init`); default U(0.025, 0.8).
+    bias_init: spec dict or None (no bias).
+    resist_scale: fixed factor applied to the weights in the transform (e.g. membrane resistance).
+    p_conn: probability that a connection exists; absent ones stay exactly 0.
+
+Plastic synapses subclass this and add ``evolve``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from contexts import Component, Input, Output, Param
+from contexts.errors import ValidationError
+
+from ..rules.init import connectivity, initializer
+
+DEFAULT_WEIGHT_INIT = {"dist": "uniform", "low": 0.025, "high": 0.8}
+
+
+class DenseSynapse(Component):
+    def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, bias_init: dict | None = None,
+                 resist_scale: float = 1.0, p_conn: float = 1.0):
+        super().__init__(name)
+        if len(shape) != 2:
+            raise ValidationError(f"{name}: shape must be (n_in, n_out), got {shape!r}")
+        if not 0.0 < p_conn <= 1.0:
+            raise ValidationError(f"{name}: p_conn must be in (0, 1], got {p_conn}")
+        n_in, n_out = (int(d) for d in shape)
+        self.shape = (n_in, n_out)
+        self.weight_init = weight_init or dict(DEFAULT_WEIGHT_INIT)
+        self.bias_init = bias_init
+        self.resist_scale = resist_scale
+        self.p_conn = p_conn
+        w_init, m_init = initializer(self.weight_init, f"{name}.weight_init"), connectivity(p_conn)
+
+        def masked_weights(key: Any, shp: tuple, dtype: Any) -> Any:
+            return w_init(key, shp, dtype) * m_init(key, shp, dtype)
+
+        self.inputs = Input((n_in,), doc="presynaptic signal")
+        self.outputs = Output((n_out,), doc="postsynaptic current: inputs @ (W * resist_scale) + b")
+        self.weights = Param((n_in, n_out), init=masked_weights, key_name="weights", doc="efficacies [pre, post]")
+        self.mask = Param((n_in, n_out), init=m_init, key_name="weights", doc="1 where a connection exists")
+        b_init = initializer(bias_init, f"{name}.bias_init") if bias_init else 0.0
+        self.biases = Param((n_out,), init=b_init, doc="output bias")
+
+    def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        return {"outputs": c.inputs @ (c.weights * self.resist_scale) + c.biases}
+
+
+def apply_mask_and_bounds(weights: Any, mask: Any, low: Any = None, high: Any = None) -> Any:
+    """Clip weights to ``[low, high]`` (either may be None) and zero absent connections."""
+    if low is not None or high is not None:
+        weights = jnp.clip(weights, low, high)
+    return weights * mask

@@ -1,0 +1,25 @@
+"""synaptica's engine: compartments, components, the Context, compiled commands, persistence."""
+
+from .compartment import Compartment, Input, Output, Param, State
+from .component import Component, Values
+from .context import Context, Records
+from .errors import (
+                     ContextError,
+                     ModelFileError,
+                     NonFiniteError,
+                     PersistenceError,
+                     ShapeError,
+                     SynapticaError,
+                     ValidationError,
+                     WiringError,
+)
+from .graph import from_graph, to_graph
+from .registry import lookup, register, registered
+from .wiring import Source, negated, summation, weighted
+
+__all__ = [
+    "Compartment", "Component", "Context", "ContextError", "Input", "ModelFileError", "NonFiniteError",
+    "Output", "Param", "PersistenceError", "Records", "ShapeError", "Source", "State", "SynapticaError",
+    "ValidationError", "Values", "WiringError", "from_graph", "lookup", "negated", "register", "registered",
+    "summation", "to_graph", "weighted",
+]

@@ -1,0 +1,459 @@
+"""Context: the ``with`` block that collects components, wires and commands, and runs them.
+
+All model state is one pytree owned by the Context::
+
+    {"clock": {"t": time (ms), "step": int32, "key": uint32[2]},
+     "values": {component: {compartment: array}}}
+
+Commands compile to pure ``state -> state`` functions; :meth:`Context.run` compiles a whole run
+into one ``jax.lax.scan`` and caches it, so running again with new data does not recompile.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import Any, Iterable, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .compartment import Compartment
+from .compile import Command, StepIO, analyse, build_run, init_key
+from .component import Component
+from .errors import ContextError, NonFiniteError, ShapeError, ValidationError, WiringError
+from .wiring import Source, as_source
+
+DEFAULT_METHODS = {"advance": "advance_state"}
+_local = threading.local()
+
+
+class Records(dict):
+    """Recorded compartments stacked over time, keyed by ``"component.compartment"``.
+
+    Also indexable by the compartment itself: ``records[z1.s]``.
+    """
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, Compartment):
+            key = key.path
+        return super().__getitem__(key)
+
+    def __contains__(self, key: Any) -> bool:
+        return super().__contains__(key.path if isinstance(key, Compartment) else key)
+
+
+class Context:
+    """A model: components, wires and commands, and the state they act on.
+
+    Args:
+        name: the model's name (used in messages and saved files).
+        dt: integration step in ms.
+        batch_size: leading axis of every batched compartment.
+        seed: PRNG seed; identical seeds give bit-identical runs.
+        dtype: default floating dtype, ``"float32"`` or ``"float64"`` (needs ``jax_enable_x64``).
+        check_finite: check every compartment after every step and raise :class:`NonFiniteError`
+            naming the first that went NaN/Inf (costs a little time; off by default).
+        clock_command: the command that advances time by ``dt`` before its components run.
+    """
+
+    def __init__(self, name: str = "model", dt: float = 1.0, batch_size: int = 1, seed: int = 0,
+                 dtype: str = "float32", check_finite: bool = False, clock_command: str = "advance"):
+        if dtype not in ("float32", "float64", "bfloat16", "float16"):
+            raise ContextError(f"Context dtype must be float32 or float64, got {dtype!r}")
+        if dtype == "float64" and not jax.config.jax_enable_x64:
+            raise ContextError("Context(dtype='float64') needs 64-bit JAX: call "
+                               "jax.config.update('jax_enable_x64', True) before building the model")
+        if int(batch_size) < 1:
+            raise ContextError(f"batch_size must be >= 1, got {batch_size}")
+        self.name = name
+        self.dt = float(dt)
+        self.batch_size = int(batch_size)
+        self.seed = int(seed)
+        self.dtype = dtype
+        self.check_finite = bool(check_finite)
+        self.clock_command = clock_command
+        self._components: dict[str, Component] = {}
+        self._wires: dict[str, Source] = {}
+        self._commands: dict[str, Command] = {}
+        self._clamped: set[str] = set()
+        self._state: dict | None = None
+        self._cache: dict = {}
+        self._io: dict = {}
+        self._validated: set = set()
+        self._trace_count = 0
+
+    # -- the with block ---------------------------------------------------------------------------
+    @staticmethod
+    def current() -> Context:
+        stack = getattr(_local, "stack", [])
+        if not stack:
+            raise ContextError("components must be created inside `with Context(...) as ctx:`")
+        return stack[-1]
+
+    def __enter__(self) -> Context:
+        if not hasattr(_local, "stack"):
+            _local.stack = []
+        _local.stack.append(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _local.stack.pop()
+
+    # -- building -----------------------------------------------------------------------------------
+    def _add_component(self, comp: Component) -> None:
+        if comp.name in self._components:
+            raise ContextError(f"a component named '{comp.name}' already exists in context "
+                               f"'{self.name}' ({type(self._components[comp.name]).__name__}); "
+                               "give each component a unique name")
+        self._components[comp.name] = comp
+        self._invalidate(state=True)
+
+    @property
+    def components(self) -> dict[str, Component]:
+        return dict(self._components)
+
+    @property
+    def commands(self) -> dict[str, Command]:
+        return dict(self._commands)
+
+    @property
+    def wires(self) -> dict[str, Source]:
+        return dict(self._wires)
+
+    def _own(self, cpt: Any, role: str) -> Compartment:
+        if not isinstance(cpt, Compartment):
+            raise WiringError(f"{role} must be a compartment such as `z1.j`, got {cpt!r}")
+        if cpt.owner is None or self._components.get(cpt.owner.name) is not cpt.owner:
+            raise WiringError(f"{cpt.path} belongs to another context than '{self.name}'")
+        return cpt
+
+    def wire(self, target: Compartment, source: Any) -> None:
+        """``target << source``: each step, ``target`` takes the value of ``source`` when its
+        component runs. Prefer the ``<<`` spelling."""
+        target = self._own(target, "the target of a wire")
+        source = as_source(source)
+        if target.kind != "input":
+            inputs = [n for n, c in target.owner._compartments.items() if c.kind == "input"]
+            raise WiringError(f"{target.path} is a {target.kind} compartment that "
+                              f"{target.owner.name} computes itself, so a wire into it would be "
+                              f"overwritten; wire into one of its inputs instead: {', '.join(inputs) or 'none'}")
+        if target.path in self._wires:
+            old = self._wires[target.path].to_str()
+            raise WiringError(f"{target.path} is already wired from {old}; to add several sources "
+                              f"write `{target.path} << summation({old}, ...)`")
+        expected = target.full_shape(self.batch_size)
+        for term in source.terms:
+            src = self._own(term.compartment, "a wire source")
+            got = src.full_shape(self.batch_size)
+            if got != expected:
+                raise ShapeError(f"{target.path} expects {target.shape_str()} but {src.path} is "
+                                 f"{src.shape_str()}; check the sizes of {target.owner.name} and "
+                                 f"{src.owner.name}")
+        if target.path in self._clamped:
+            self._clamped.discard(target.path)
+        self._wires[target.path] = source
+        self._invalidate()
+
+    def command(self, name: str, components: Sequence[Component], method: str | None = None) -> Command:
+        """Declare a command: call ``method`` (default: ``advance_state`` for ``advance``, else
+        the command's name) on each component, in order."""
+        if not name.isidentifier() or name.startswith("_"):
+            raise ContextError(f"command names must be identifiers not starting with '_', got {name!r}")
+        method = method or DEFAULT_METHODS.get(name, name)
+        comps = []
+        for comp in components:
+            if not isinstance(comp, Component) or self._components.get(comp.name) is not comp:
+                raise ContextError(f"command '{name}': {comp!r} is not a component of context '{self.name}'")
+            if not callable(getattr(type(comp), method, None)):
+                steps = sorted(m for m in ("advance_state", "evolve", "reset")
+                               if callable(getattr(type(comp), m, None)))
+                raise ValidationError(f"command '{name}' calls .{method}() but {comp.name} "
+                                      f"({type(comp).__name__}) has no such step; it has: {', '.join(steps)}. "
+                                      f"Leave {comp.name} out of '{name}'")
+            comps.append(comp)
+        if len({c.name for c in comps}) != len(comps):
+            raise ValidationError(f"command '{name}' lists a component twice")
+        cmd = Command(name, tuple(comps), method)
+        self._commands[name] = cmd
+        self._invalidate()
+        return cmd
+
+    # -- values ---------------------------------------------------------------------------------------
+    def _compartment(self, ref: Any) -> Compartment:
+        if isinstance(ref, Compartment):
+            return self._own(ref, "compartment")
+        comp_name, _, cname = str(ref).partition(".")
+        if comp_name not in self._components:
+            raise WiringError(f"context '{self.name}' has no component '{comp_name}' (in {ref!r}); "
+                              f"components: {', '.join(self._components)}")
+        return getattr(self._components[comp_name], cname)
+
+    def initial_state(self, seed: Any = None) -> dict:
+        """A fresh state for ``seed`` (default: the Context's). Pure: ``jax.vmap`` it over seeds."""
+        seed = self.seed if seed is None else seed
+        values = {}
+        for cname, comp in self._components.items():
+            values[cname] = {n: c.initial_value(init_key(seed, cname, c.key_name or n), self.batch_size, self.dtype)
+                             for n, c in comp._compartments.items()}
+        clock = {"t": jnp.zeros((), self.dtype), "step": jnp.zeros((), jnp.int32),
+                 "key": jax.random.PRNGKey(seed)}
+        return {"clock": clock, "values": values}
+
+    @property
+    def state(self) -> dict:
+        if self._state is None:
+            self._state = self.initial_state()
+        return self._state
+
+    @state.setter
+    def state(self, new: dict) -> None:
+        ref = jax.tree_util.tree_structure(self.initial_state() if self._state is None else self._state)
+        if jax.tree_util.tree_structure(new) != ref:
+            raise ContextError("the new state does not have this model's structure; build it with "
+                               "ctx.initial_state() or take it from a run")
+        self._state = new
+
+    def get(self, ref: Any) -> jax.Array:
+        """The current value of a compartment (object or ``"comp.name"``)."""
+        cpt = self._compartment(ref)
+        return self.state["values"][cpt.owner.name][cpt.name]
+
+    def clamp(self, ref: Any, value: Any) -> None:
+        """Hold ``value`` in a compartment: data into an unwired input, or a new state value.
+
+        A value without the batch axis is broadcast over the batch."""
+        cpt = self._compartment(ref)
+        if cpt.path in self._wires:
+            raise WiringError(f"{cpt.path} is wired from {self._wires[cpt.path].to_str()}; a clamped "
+                              "value would be overwritten every step. Clamp an unwired input instead")
+        shape = cpt.full_shape(self.batch_size)
+        arr = jnp.asarray(value)
+        if arr.shape not in (shape, cpt.shape) and not (arr.ndim == 0):
+            raise ShapeError(f"cannot clamp {cpt.path}: it is {cpt.shape_str()} = {shape} but the value "
+                             f"has shape {arr.shape}")
+        arr = jnp.broadcast_to(arr, shape).astype(cpt.resolved_dtype(self.dtype))
+        values = dict(self.state["values"])
+        values[cpt.owner.name] = {**values[cpt.owner.name], cpt.name: arr}
+        self._state = {"clock": self.state["clock"], "values": values}
+        if cpt.kind == "input":
+            self._clamped.add(cpt.path)
+
+    # -- validation -----------------------------------------------------------------------------------
+    def _invalidate(self, state: bool = False) -> None:
+        self._cache.clear()
+        self._io.clear()
+        self._validated.clear()
+        if state:
+            self._state = None
+
+    def _step_io(self, comp: Component, method: str) -> StepIO:
+        key = (comp.name, method)
+        if key not in self._io:
+            self._io[key] = analyse(self, comp, method)
+        return self._io[key]
+
+    def validate(self, command_names: Iterable[str] | None = None, fed: Iterable[str] = ()) -> None:
+        """Check the model before compiling; raises :class:`ValidationError` naming the fix."""
+        names = tuple(command_names) if command_names is not None else tuple(self._commands)
+        fed = frozenset(fed) | frozenset(self._clamped)
+        if (names, fed) in self._validated:
+            return
+        for n in names:
+            if n not in self._commands:
+                raise ValidationError(f"context '{self.name}' has no command '{n}'; declared: "
+                                      f"{', '.join(self._commands) or 'none'} (ctx.command('{n}', [...]))")
+        in_a_command = {c.name for cmd in self._commands.values() for c in cmd.components}
+        orphans = [n for n in self._components if n not in in_a_command]
+        if orphans:
+            raise ValidationError(f"component(s) {', '.join(orphans)} appear in no command, so they would "
+                                  f"never run; add them to a command such as ctx.command('advance', [...])")
+        for n in names:
+            self._validate_command(self._commands[n], fed)
+        self._validated.add((names, fed))
+
+    def _validate_command(self, cmd: Command, fed: frozenset) -> None:
+        position = {c.name: i for i, c in enumerate(cmd.components)}
+        writes = {c.name: self._step_io(c, cmd.method).writes for c in cmd.components}
+        for i, comp in enumerate(cmd.components):
+            io = self._step_io(comp, cmd.method)
+            for name in sorted(io.reads):
+                cpt = comp._compartments[name]
+                if cpt.kind != "input":
+                    continue
+                source = self._wires.get(cpt.path)
+                if source is None:
+                    if cpt.required and cpt.path not in fed and cmd.method != "reset":
+                        raise ValidationError(
+                            f"{cpt.path} is a required input of {comp.name} ({type(comp).__name__}) "
+                            f"read by command '{cmd.name}', but nothing feeds it: wire it "
+                            f"(`{cpt.path} << other.outputs`), clamp data into it "
+                            f"(`ctx.clamp({cpt.path}, x)`), or pass it per step "
+                            f"(`ctx.run(..., inputs={{{cpt.path}: xs}})`)")
+                    continue
+                for term in source.terms:
+                    src = term.compartment
+                    owner = src.owner.name
+                    if term.delayed or owner not in position or src.name not in writes[owner]:
+                        continue
+                    if position[owner] >= i:
+                        later = "is the same component" if owner == comp.name else f"runs after {comp.name}"
+                        raise ValidationError(
+                            f"ambiguous order in command '{cmd.name}': {comp.name} reads {src.path} "
+                            f"(through {cpt.path} << {source.to_str()}) but {owner} {later}, so "
+                            f"{comp.name} would see {src.path} from the previous step. Put {owner} "
+                            f"before {comp.name} in ctx.command('{cmd.name}', [...]), or, if the "
+                            f"one-step delay is intended (a recurrent loop), wire "
+                            f"`{cpt.path} << {src.path}.prev`")
+
+    def _finite_order(self, command_names: Sequence[str]) -> list[tuple[str, str]]:
+        order, seen = [], set()
+        for n in command_names:
+            for comp in self._commands[n].components:
+                for name in comp._compartments:
+                    if (comp.name, name) not in seen:
+                        seen.add((comp.name, name))
+                        order.append((comp.name, name))
+        return order
+
+    # -- running --------------------------------------------------------------------------------------
+    def compile_run(self, commands: Sequence[str], steps: int, record: Sequence[Any] = (),
+                    inputs: Sequence[Any] = (), check_finite: bool | None = None) -> Any:
+        """The pure function behind :meth:`run`: ``fn(state, xs) -> (state, records, finite_info)``.
+
+        Use it to ``jax.vmap`` a whole model over independent instances (e.g. seeds)."""
+        commands = (commands,) if isinstance(commands, str) else tuple(commands)
+        record_paths = tuple(self._compartment(r).path for r in record)
+        input_paths = tuple(self._compartment(r).path for r in inputs)
+        check = self.check_finite if check_finite is None else bool(check_finite)
+        self.validate(commands, fed=input_paths)
+        key = (commands, int(steps), record_paths, input_paths, check)
+        if key not in self._cache:
+            self._cache[key] = jax.jit(build_run(self, commands, int(steps), record_paths, input_paths, check))
+        return self._cache[key]
+
+    def run(self, commands: Sequence[str] | str, steps: int = 1, record: Sequence[Any] = (),
+            inputs: dict | None = None, progress: bool = False, check_finite: bool | None = None) -> Records:
+        """Run ``steps`` time steps, each calling ``commands`` in order, as one compiled scan.
+
+        Args:
+            commands: command names run each step, e.g. ``["advance", "evolve"]``.
+            steps: number of time steps.
+            record: compartments whose values after each step are returned, stacked over time.
+            inputs: ``{compartment: xs}`` with ``xs`` of shape ``(steps, ...)``: per-step data.
+            progress: print progress (the scan is split into ~20 compiled chunks).
+            check_finite: override the Context's ``check_finite``.
+        Returns:
+            :class:`Records` mapping ``"comp.compartment"`` to arrays of shape ``(steps, ...)``.
+        """
+        commands = (commands,) if isinstance(commands, str) else tuple(commands)
+        steps = int(steps)
+        inputs = dict(inputs or {})
+        xs = {}
+        for ref, data in inputs.items():
+            cpt = self._compartment(ref)
+            arr = jnp.asarray(data)
+            if arr.shape[:1] != (steps,) or arr.shape[1:] not in (cpt.full_shape(self.batch_size), cpt.shape):
+                full = cpt.full_shape(self.batch_size)
+                raise ShapeError(f"inputs[{cpt.path}] must have shape (steps={steps}, *{full}) "
+                                 f"or (steps, *{cpt.shape}), got {arr.shape}")
+            if cpt.path in self._wires:
+                raise WiringError(f"{cpt.path} is wired from {self._wires[cpt.path].to_str()}; per-step "
+                                  "data would be overwritten. Feed an unwired input instead")
+            xs[cpt.path] = arr
+        chunk = steps if not progress else max(1, -(-steps // 20))
+        state, done, pieces, start = self.state, 0, [], time.perf_counter()
+        while done < steps:
+            n = min(chunk, steps - done)
+            fn = self.compile_run(commands, n, record, tuple(xs), check_finite)
+            xs_n = {p: a[done:done + n] for p, a in xs.items()}
+            new_state, recs, (bad_step, bad_flags) = fn(state, xs_n)
+            if int(bad_step) >= 0:
+                self._raise_nonfinite(commands, int(bad_step), np.asarray(bad_flags), new_state)
+            state = new_state
+            pieces.append(recs)
+            done += n
+            if progress:
+                rate = done / max(time.perf_counter() - start, 1e-9)
+                print(f"\r[{self.name}] step {done}/{steps}  ({rate:,.0f} steps/s)", end="",
+                      file=sys.stderr, flush=True)
+        if progress:
+            print(file=sys.stderr)
+        self._state = state
+        if len(pieces) == 1:
+            return Records(pieces[0])
+        return Records({k: jnp.concatenate([p[k] for p in pieces]) for k in pieces[0]})
+
+    def _raise_nonfinite(self, commands: tuple, step: int, flags: np.ndarray, state: dict) -> None:
+        order = self._finite_order(commands)
+        first = [f"{c}.{n}" for (c, n), bad in zip(order, flags) if bad]
+        err = NonFiniteError(
+            f"{first[0]} became non-finite (NaN/Inf) at step {step} (t = {step * self.dt:g} ms)"
+            + (f"; also: {', '.join(first[1:6])}" if len(first) > 1 else "")
+            + ". Common causes: dt too large for a time constant, a learning rate too high, "
+              "unbounded weights (set w_bound), or a division by a threshold near zero. "
+              "The state before this run is kept; the bad state is on this error's `.state`.")
+        err.state = state
+        raise err
+
+    def reset(self) -> None:
+        """Run the ``reset`` command (or reset every component if none is declared); t -> 0."""
+        if "reset" in self._commands:
+            self.run("reset", steps=1)
+        else:
+            state = self.state
+            values = dict(state["values"])
+            for comp in self._components.values():
+                upd = comp.reset(None, t=state["clock"]["t"], dt=self.dt, key=jax.random.PRNGKey(0))
+                values[comp.name] = {**values[comp.name], **upd}
+            self._state = {"clock": state["clock"], "values": values}
+        clock = dict(self.state["clock"])
+        clock["t"] = jnp.zeros((), self.dtype)
+        self._state = {"clock": clock, "values": self.state["values"]}
+
+    def __getattr__(self, name: str) -> Any:
+        commands = self.__dict__.get("_commands", {})
+        if name in commands:
+            return lambda steps=1, **kw: self.run(name, steps=steps, **kw)
+        raise AttributeError(f"'Context' object has no attribute or command '{name}'"
+                             + (f"; commands: {', '.join(commands)}" if commands else ""))
+
+    @property
+    def compile_count(self) -> int:
+        """How many times a run function has been traced (compiled) so far."""
+        return self._trace_count
+
+    # -- inspection and persistence ---------------------------------------------------------------
+    def summary(self) -> str:
+        from .inspect import summary
+
+        return summary(self)
+
+    def to_dot(self) -> str:
+        from .inspect import to_dot
+
+        return to_dot(self)
+
+    def draw(self, path: str) -> str:
+        from .inspect import draw
+
+        return draw(self, path)
+
+    def to_graph(self) -> dict:
+        from .graph import to_graph
+
+        return to_graph(self)
+
+    def save(self, directory: str) -> None:
+        from .persistence import save
+
+        save(self, directory)
+
+    @staticmethod
+    def load(directory: str) -> Context:
+        from .persistence import load
+
+        return load(directory)
+
