@@ -21,6 +21,6 @@ from .wiring import Source, negated, summation, weighted
 __all__ = [
     "Compartment", "Component", "Context", "ContextError", "Input", "ModelFileError", "NonFiniteError",
     "Output", "Param", "PersistenceError", "Records", "ShapeError", "Source", "State", "SynapticaError",
-    "ValidationError", "Values", "WiringError", "from_graph", "load_model", "lookup", "negated", "register", "registered",
-    "summation", "to_graph", "weighted",
+    "ValidationError", "Values", "WiringError", "from_graph", "load_model", "lookup", "negated", "register",
+    "registered", "summation", "to_graph", "weighted",
 ]

@@ -1,8 +1,14 @@
 """Component registry: ``type`` names in model graphs -> classes.
 
-Every subclass of :class:`~contexts.component.Component` registers itself under its class name.
-Third-party packages add theirs through the entry-point group ``synaptica.components``
-(``MyCell = "mypkg.cells:MyCell"``), and a graph may name any class as ``"module:Class"``.
+Every subclass of :class:`~contexts.component.Component` registers itself under its class name
+(names starting with ``_`` are private and not registered). Third-party packages add theirs through
+the entry-point group ``synaptica.components``::
+
+    [project.entry-points."synaptica.components"]
+    MyCell = "mypkg.cells:MyCell"
+
+Entry points are loaded lazily, when their name is looked up (a broken plugin does not break the
+others), and never shadow a built-in class. A graph may also name any class as ``"module:Class"``.
 """
 
 from __future__ import annotations
@@ -16,54 +22,115 @@ from .errors import ModelFileError
 
 ENTRY_POINT_GROUP = "synaptica.components"
 _REGISTRY: dict[str, type] = {}
+_ENTRY_POINTS: dict[str, Any] = {}  # name -> importlib.metadata.EntryPoint, not loaded yet
 _loaded = False
 
 
 def register(cls: type, name: str | None = None) -> type:
-    """Register ``cls`` under ``name`` (its class name by default). Usable as a decorator."""
+    """Register ``cls`` under ``name`` (its class name by default). Usable as a decorator.
+
+    A later registration under the same name replaces the earlier one (re-defining a class in a
+    notebook or a test)."""
+    if not isinstance(cls, type):
+        raise TypeError(f"register() takes a Component class, got {cls!r}")
     _REGISTRY[name or cls.__name__] = cls
     return cls
 
 
-def _load_all() -> None:
+def unregister(name: str) -> None:
+    """Forget ``name`` (tests, notebooks). Unknown names are ignored."""
+    _REGISTRY.pop(name, None)
+    _ENTRY_POINTS.pop(name, None)
+
+
+def _entry_points() -> list:
+    try:
+        return list(metadata.entry_points(group=ENTRY_POINT_GROUP))
+    except TypeError:  # pragma: no cover - Python < 3.10 API
+        return list(metadata.entry_points().get(ENTRY_POINT_GROUP, []))
+
+
+def refresh() -> None:
+    """Import :mod:`components` and re-read the ``synaptica.components`` entry points."""
     global _loaded
-    if _loaded:
-        return
     _loaded = True
     importlib.import_module("components")
+    _ENTRY_POINTS.clear()
+    for ep in _entry_points():
+        if ep.name not in _REGISTRY:
+            _ENTRY_POINTS[ep.name] = ep
+
+
+def _load_all() -> None:
+    if not _loaded:
+        refresh()
+
+
+def _check_class(obj: Any, where: str) -> type:
+    from .component import Component
+
+    if not (isinstance(obj, type) and issubclass(obj, Component)):
+        raise ModelFileError(f"{where} is {obj!r}, not a Component subclass")
+    return obj
+
+
+def _load_entry_point(name: str) -> type:
+    ep = _ENTRY_POINTS[name]
     try:
-        eps = metadata.entry_points(group=ENTRY_POINT_GROUP)
-    except TypeError:  # pragma: no cover - Python < 3.10 API
-        eps = metadata.entry_points().get(ENTRY_POINT_GROUP, [])
-    for ep in eps:
-        _REGISTRY.setdefault(ep.name, ep.load())
+        obj = ep.load()
+    except Exception as e:  # a broken plugin: say which one
+        raise ModelFileError(f"component type {name!r} comes from the entry point {ep.value!r} "
+                             f"(group {ENTRY_POINT_GROUP}), which failed to load: {type(e).__name__}: {e}") from e
+    cls = _check_class(obj, f"entry point {name} = {ep.value!r}")
+    _REGISTRY[name] = cls
+    del _ENTRY_POINTS[name]
+    return cls
 
 
 def registered() -> dict[str, type]:
-    """All known component types by name."""
+    """All known component types by name (loads every entry point; broken ones are skipped)."""
     _load_all()
+    for name in list(_ENTRY_POINTS):
+        try:
+            _load_entry_point(name)
+        except ModelFileError:
+            _ENTRY_POINTS.pop(name, None)
     return dict(sorted(_REGISTRY.items()))
+
+
+def known_names() -> list[str]:
+    """Every type name a graph may use, without importing plugins."""
+    _load_all()
+    return sorted(set(_REGISTRY) | set(_ENTRY_POINTS))
+
+
+def closest(type_name: str, n: int = 3) -> list[str]:
+    """Registered names closest to ``type_name`` (case-insensitive), best first."""
+    names = known_names()
+    lower = {k.lower(): k for k in names}
+    hits = difflib.get_close_matches(type_name.lower(), list(lower), n=n, cutoff=0.5)
+    return [lower[h] for h in hits]
 
 
 def lookup(type_name: str) -> type:
     """The class for ``type_name``; ``"module:Class"`` imports it. Unknown names list close ones."""
-    from .component import Component
-
     if not isinstance(type_name, str):
         raise ModelFileError(f"a component type must be a string, got {type_name!r}")
     if ":" in type_name:
         module, _, attr = type_name.partition(":")
         try:
-            cls: Any = getattr(importlib.import_module(module), attr)
+            obj: Any = importlib.import_module(module)
+            for part in attr.split("."):
+                obj = getattr(obj, part)
         except (ImportError, AttributeError) as e:
             raise ModelFileError(f"cannot import component type {type_name!r}: {e}") from e
-        if not (isinstance(cls, type) and issubclass(cls, Component)):
-            raise ModelFileError(f"{type_name!r} is not a Component subclass")
-        return cls
+        return _check_class(obj, repr(type_name))
     _load_all()
     if type_name in _REGISTRY:
         return _REGISTRY[type_name]
-    close = difflib.get_close_matches(type_name, list(_REGISTRY), n=3, cutoff=0.5)
+    if type_name in _ENTRY_POINTS:
+        return _load_entry_point(type_name)
+    close = closest(type_name)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
-    raise ModelFileError(f"unknown component type {type_name!r}.{hint} Known types: "
-                         f"{', '.join(sorted(_REGISTRY))}")
+    raise ModelFileError(f"unknown component type {type_name!r}.{hint} Known types: {', '.join(known_names())}. "
+                         "A class from another package can be named as 'module:Class'")
