@@ -1,3 +1,12 @@
 """Cells: input encoders, spiking and rate neurons, traces."""
 
-__all__: list[str] = []
+from .alif import ALIFCell
+from .eprop import EpropALIFCell, EpropLIFCell, EpropReadoutCell
+from .input import InputCell
+from .lif import LIFCell
+from .poisson import BernoulliCell, PoissonCell
+from .rate import RateCell
+from .traces import VarTrace
+
+__all__: list[str] = ["ALIFCell", "BernoulliCell", "EpropALIFCell", "EpropLIFCell", "EpropReadoutCell",
+                      "InputCell", "LIFCell", "PoissonCell", "RateCell", "VarTrace"]

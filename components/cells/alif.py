@@ -1,0 +1,91 @@
+"""ALIFCell: leaky integrate-and-fire neuron with spike-triggered threshold adaptation.
+
+ODE (ms, mV)::
+
+    tau_m dv/dt = -(v - v_rest) + R_m * j          (j gated off while refractory)
+    tau_a da/dt = -a,  a += 1 per spike
+    spike when v > A = thr + beta * a;  then v <- v_reset, refractory for refract_time ms
+
+Discrete update actually computed each step: the membrane, spike, reset and refractory steps of
+:class:`~components.cells.lif.LIFCell` (same ``lif_step``) with threshold ``A = thr + beta * a``
+taken from the previous step, then ``a <- a exp(-dt/tau_a) + s`` and ``tols <- t`` where ``s``.
+
+This is the adaptation of Bellec et al. (2020), "A solution to the learning dilemma for recurrent
+networks of spiking neurons", Nat. Commun. 11:3625 (``a^{t+1} = rho a^t + z^t``,
+``A^t = v_th + beta a^t``, ``rho = exp(-dt/tau_a)``); Bellec et al. (2018), "Long short-term memory
+and learning-to-learn in networks of spiking neurons", NeurIPS, increment ``a`` by ``1 - rho``
+per spike instead: use ``beta_here = beta_LSNN * (1 - rho)`` to reproduce it. Unlike the papers
+(reset by subtraction, dimensionless units) the reset here is to ``v_reset`` in mV, as in LIFCell.
+Unlike LIFCell's ``thr_theta``, ``a`` is a State: ``reset`` clears it (adaptation within a trial).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from contexts import Component, Input, Output, State
+
+from ..rules.traces import NEVER, update_tols
+from . import _checks
+from .lif import check_membrane, lif_step
+
+
+class ALIFCell(Component):
+    """Adaptive LIF: threshold ``thr + beta a``, ``tau_a da/dt = -a + sum of spikes``.
+
+    Parameters (defaults):
+        n_units: number of neurons.
+        tau_m: membrane time constant, ms (10).
+        R_m: membrane resistance, mV per unit of j (1).
+        v_rest: resting potential, mV (-65).
+        v_reset: potential after a spike, mV (-60).
+        thr: base threshold, mV (-52).
+        refract_time: refractory period, ms (0).
+        beta: threshold increase per unit of adaptation a, mV (1).
+        tau_a: adaptation time constant, ms (200).
+        integration: ``"euler"`` (default) or ``"exact"``.
+        lower_clamp_voltage: keep v >= v_rest (False).
+
+    Compartments:
+        j (input, (batch, n_units)): input current.
+        v (state, (batch, n_units)): membrane potential, mV; starts at v_rest.
+        rfr (state, (batch, n_units)): refractory time left, ms.
+        a (state, (batch, n_units)): adaptation variable (spike count filtered with tau_a).
+        s (output, (batch, n_units)): spikes 0/1.
+        tols (output, (batch, n_units)): time of last spike, ms; -1e9 = never.
+    """
+
+    def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
+                 v_reset: float = -60.0, thr: float = -52.0, refract_time: float = 0.0, beta: float = 1.0,
+                 tau_a: float = 200.0, integration: str = "euler", lower_clamp_voltage: bool = False):
+        super().__init__(name)
+        owner = f"ALIFCell {name!r}"
+        self.n_units = _checks.n_units(owner, n_units)
+        check_membrane(owner, tau_m, refract_time, integration)
+        _checks.positive(owner, "tau_a", tau_a, "ms")
+        self.tau_m = tau_m
+        self.R_m = R_m
+        self.v_rest = v_rest
+        self.v_reset = v_reset
+        self.thr = thr
+        self.refract_time = refract_time
+        self.beta = beta
+        self.tau_a = tau_a
+        self.integration = integration
+        self.lower_clamp_voltage = lower_clamp_voltage
+        self.j = Input((n_units,), doc="input current")
+        self.v = State((n_units,), init=v_rest, doc="membrane potential (mV)")
+        self.rfr = State((n_units,), doc="refractory time left (ms)")
+        self.a = State((n_units,), doc="threshold adaptation (filtered spike count)")
+        self.s = Output((n_units,), doc="spikes (0/1)")
+        self.tols = Output((n_units,), init=NEVER, doc="time of last spike (ms); -1e9 = never")
+
+    def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        v, s, rfr = lif_step(c.v, c.j, c.rfr, self.thr + self.beta * c.a, dt=dt, tau_m=self.tau_m, R_m=self.R_m,
+                             v_rest=self.v_rest, v_reset=self.v_reset, refract_time=self.refract_time,
+                             integration=self.integration,
+                             v_min=self.v_rest if self.lower_clamp_voltage else None)
+        a = c.a * jnp.exp(-dt / self.tau_a) + s
+        return {"v": v, "s": s, "rfr": rfr, "a": a, "tols": update_tols(c.tols, s, t)}

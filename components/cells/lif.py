@@ -1,0 +1,124 @@
+"""LIFCell: leaky integrate-and-fire neuron with refractory period and adaptive threshold.
+
+ODE (ms, mV)::
+
+    tau_m dv/dt = -(v - v_rest) + R_m * j          (j gated off while refractory)
+    spike when v > thr + thr_theta;  then v <- v_reset, refractory for refract_time ms
+    tau_theta dthr_theta/dt = -thr_theta,  thr_theta += thr_theta_plus per spike
+
+Discrete update actually computed each step (ngc-learn's LIFCell conventions):
+
+1. ``open = (rfr <= 0)`` (not refractory), ``v_inf = v_rest + R_m * j * open``
+   (the input is gated off while refractory, the leak keeps acting);
+2. ``v <- v + dt/tau_m (v_inf - v)`` (``integration="euler"``, default) or
+   ``v <- v_inf + (v - v_inf) exp(-dt/tau_m)`` (``"exact"``, exponential Euler);
+3. ``s = (v > thr + thr_theta)`` with ``thr_theta`` from the previous step (strict ``>``);
+4. ``v <- v_reset`` where ``s``; ``rfr <- refract_time`` where ``s``, else ``max(rfr - dt, 0)``;
+5. ``thr_theta <- thr_theta exp(-dt/tau_theta) + thr_theta_plus * s``; ``tols <- t`` where ``s``.
+
+``rfr`` counts the refractory time *left* (ngc-learn counts time since the spike; the gating is
+the same: the ``ceil(refract_time/dt)`` steps after a spike get no input). Differences from
+ngc-learn 3.2: any batch size; ``lower_clamp_voltage`` defaults to False (ngc-learn: True, v never
+below v_rest, which hides inhibition); no ``surrogate_type`` (ngc-learn ignores it); ``tols`` starts
+at -1e9 ("never") instead of 0.
+
+Adaptive threshold as in Diehl & Cook (2015), "Unsupervised learning of digit recognition using
+spike-timing-dependent plasticity", Front. Comput. Neurosci. 9:99. LIF: Gerstner et al. (2014),
+*Neuronal Dynamics*, ch. 1.3.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from contexts import Component, Input, Output, Param, State
+
+from ..rules.integrators import INTEGRATIONS, relax_step
+from ..rules.traces import NEVER, update_tols
+from . import _checks
+
+REFRACTORY_EPS = 1e-3  # rfr below REFRACTORY_EPS * dt counts as 0 (absorbs float rounding of rfr - k dt)
+
+
+def lif_step(v: Any, j: Any, rfr: Any, thr_eff: Any, *, dt: float, tau_m: float, R_m: float, v_rest: float,
+             v_reset: float, refract_time: float, integration: str = "euler",
+             v_min: float | None = None) -> tuple:
+    """Steps 1-4 of the module docstring: ``(v, s, rfr)`` after one step, given threshold ``thr_eff``."""
+    open_ = (rfr <= REFRACTORY_EPS * dt).astype(v.dtype)
+    v_inf = v_rest + R_m * j * open_
+    v = relax_step(v, v_inf, tau_m, dt, integration)
+    s = (v > thr_eff).astype(v.dtype)
+    v = jnp.where(s > 0, jnp.asarray(v_reset, v.dtype), v)
+    if v_min is not None:
+        v = jnp.maximum(v, v_min)
+    rfr = jnp.where(s > 0, jnp.asarray(refract_time, rfr.dtype), jnp.maximum(rfr - dt, 0.0))
+    return v, s, rfr
+
+
+def check_membrane(owner: str, tau_m: float, refract_time: float, integration: str) -> None:
+    _checks.positive(owner, "tau_m", tau_m, "ms")
+    _checks.nonnegative(owner, "refract_time", refract_time, "ms")
+    _checks.choice(owner, "integration", integration, INTEGRATIONS)
+
+
+class LIFCell(Component):
+    """Leaky integrate-and-fire: ``tau_m dv/dt = -(v - v_rest) + R_m j`` (see the module docstring).
+
+    Parameters (defaults):
+        n_units: number of neurons.
+        tau_m: membrane time constant, ms (10).
+        R_m: membrane resistance, mV per unit of j (1).
+        v_rest: resting potential, mV (-65).
+        v_reset: potential after a spike, mV (-60).
+        thr: base threshold, mV (-52).
+        refract_time: refractory period, ms (0): input gated off, leak still acting.
+        thr_theta_plus: threshold increment per spike, mV (0 = no adaptation).
+        tau_theta: decay time constant of thr_theta, ms (1e7).
+        integration: ``"euler"`` (default, ngc-learn's) or ``"exact"``.
+        lower_clamp_voltage: keep v >= v_rest (False; ngc-learn's default is True).
+
+    Compartments:
+        j (input, (batch, n_units)): input current.
+        v (state, (batch, n_units)): membrane potential, mV; starts at v_rest.
+        rfr (state, (batch, n_units)): refractory time left, ms; starts at 0.
+        s (output, (batch, n_units)): spikes 0/1.
+        tols (output, (batch, n_units)): time of last spike, ms; -1e9 = never.
+        thr_theta (param, (batch, n_units)): adaptive threshold increment, mV; kept by reset
+            (Diehl & Cook). Each batch row is an independent population.
+    """
+
+    def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
+                 v_reset: float = -60.0, thr: float = -52.0, refract_time: float = 0.0,
+                 thr_theta_plus: float = 0.0, tau_theta: float = 1e7, integration: str = "euler",
+                 lower_clamp_voltage: bool = False):
+        super().__init__(name)
+        owner = f"LIFCell {name!r}"
+        self.n_units = _checks.n_units(owner, n_units)
+        check_membrane(owner, tau_m, refract_time, integration)
+        _checks.positive(owner, "tau_theta", tau_theta, "ms")
+        self.tau_m = tau_m
+        self.R_m = R_m
+        self.v_rest = v_rest
+        self.v_reset = v_reset
+        self.thr = thr
+        self.refract_time = refract_time
+        self.thr_theta_plus = thr_theta_plus
+        self.tau_theta = tau_theta
+        self.integration = integration
+        self.lower_clamp_voltage = lower_clamp_voltage
+        self.j = Input((n_units,), doc="input current")
+        self.v = State((n_units,), init=v_rest, doc="membrane potential (mV)")
+        self.rfr = State((n_units,), doc="refractory time left (ms)")
+        self.s = Output((n_units,), doc="spikes (0/1)")
+        self.tols = Output((n_units,), init=NEVER, doc="time of last spike (ms); -1e9 = never")
+        self.thr_theta = Param((n_units,), batched=True, doc="adaptive threshold increment (mV)")
+
+    def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        v, s, rfr = lif_step(c.v, c.j, c.rfr, self.thr + c.thr_theta, dt=dt, tau_m=self.tau_m, R_m=self.R_m,
+                             v_rest=self.v_rest, v_reset=self.v_reset, refract_time=self.refract_time,
+                             integration=self.integration,
+                             v_min=self.v_rest if self.lower_clamp_voltage else None)
+        thr_theta = c.thr_theta * jnp.exp(-dt / self.tau_theta) + self.thr_theta_plus * s
+        return {"v": v, "s": s, "rfr": rfr, "thr_theta": thr_theta, "tols": update_tols(c.tols, s, t)}
