@@ -14,13 +14,13 @@ from .errors import (
                      WiringError,
 )
 from .graph import from_graph, to_graph
-from .graph_yaml import load_model
+from .graph_yaml import load_model, load_model_string, to_yaml
 from .registry import lookup, register, registered
 from .wiring import Source, negated, summation, weighted
 
 __all__ = [
     "Compartment", "Component", "Context", "ContextError", "Input", "ModelFileError", "NonFiniteError",
     "Output", "Param", "PersistenceError", "Records", "ShapeError", "Source", "State", "SynapticaError",
-    "ValidationError", "Values", "WiringError", "from_graph", "load_model", "lookup", "negated", "register",
-    "registered", "summation", "to_graph", "weighted",
+    "ValidationError", "Values", "WiringError", "from_graph", "load_model", "load_model_string", "lookup",
+    "negated", "register", "registered", "summation", "to_graph", "to_yaml", "weighted",
 ]

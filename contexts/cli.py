@@ -124,8 +124,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if steps is None:
         raise CLIError(f"how many steps? pass --steps N, --set steps=N, or write `steps: N` in {args.model}")
     out = Path(args.out or defaults.get("out") or Path("runs") / ctx.name)
+    plan = (f"{ctx.name}: {steps} steps of {', '.join(commands)} (dt = {ctx.dt:g} ms), recording "
+            f"{', '.join(record) or 'nothing'}, inputs from {', '.join(inputs) or 'nothing'}")
+    if args.dry_run:
+        ctx.validate(commands, fed=inputs)
+        print(f"would run {plan} -> {out}")
+        return 0
     out.mkdir(parents=True, exist_ok=True)
-    print(f"running {ctx.name}: {steps} steps of {', '.join(commands)} (dt = {ctx.dt:g} ms)", file=sys.stderr)
+    print(f"running {plan}", file=sys.stderr)
     start = time.perf_counter()
     records = ctx.run(commands, steps=int(steps), record=record, inputs=inputs, progress=not args.quiet)
     records = {k: np.asarray(v) for k, v in records.items()}
@@ -267,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--record", help="comma-separated compartments to record (z1.s,W.weights)")
     run.add_argument("--out", help="output folder (default: runs/<model name>)")
     run.add_argument("--quiet", action="store_true", help="no progress line")
+    run.add_argument("--dry-run", action="store_true", help="check and print what would run, run nothing")
     run.add_argument("--no-save-model", action="store_true", help="do not save the final model to OUT/model")
     run.set_defaults(func=cmd_run)
     insp = model_parser("inspect", "print components, compartments, shapes and wires; draw the graph")
@@ -295,6 +302,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # pragma: no cover - interactive
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # pragma: no cover - `synaptica inspect m.yaml | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

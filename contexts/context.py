@@ -446,6 +446,12 @@ class Context:
 
         return to_graph(self)
 
+    def to_yaml(self) -> str:
+        """The model graph as YAML text (see docs/yaml_models.md)."""
+        from .graph_yaml import to_yaml
+
+        return to_yaml(self)
+
     def save(self, directory: str) -> None:
         from .persistence import save
 

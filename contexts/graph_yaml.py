@@ -34,7 +34,6 @@ from .schema import (
     check_components,
     check_references,
     check_structure,
-    key_str,
     located,
     node_locations,
 )
@@ -207,10 +206,10 @@ def _drop_components(graph: dict, locs: Locations, removed: set) -> None:
 
 def apply_overrides(graph: dict, locs: Locations, overrides: dict[str, Any] | None) -> dict:
     """``{"W.A_plus": 2e-2, "steps": 500, "run.commands": [...]}`` on top of the graph."""
-    if not overrides:
-        return graph
+    if not overrides or not isinstance(graph, dict):
+        return graph  # a file that is not a mapping is reported by the schema check
     graph = copy.deepcopy(graph)
-    comps = graph.setdefault("components", {}) if isinstance(graph, dict) else {}
+    comps = graph.get("components") if isinstance(graph.get("components"), dict) else {}
     for key, value in overrides.items():
         parts = str(key).split(".")
         loc = Location(f"override {key}={value!r}")
@@ -402,9 +401,16 @@ def graph_to_yaml(graph: dict) -> str:
 def to_yaml(ctx: Any) -> str:
     """The model file of a Context (``load_model_string(to_yaml(ctx))`` rebuilds the same graph).
 
-    Constructor arguments that are arrays cannot be written to YAML: use ``ctx.save(dir)``."""
-    return graph_to_yaml(to_graph(ctx))
+    Classes from outside synaptica's ``components`` (and not from an entry point) are written as
+    ``module:Class`` so the file loads in a fresh process. Constructor arguments that are arrays
+    cannot be written to YAML: use ``ctx.save(dir)``."""
+    from .registry import type_name
+
+    graph = to_graph(ctx)
+    for name, spec in graph["components"].items():
+        spec["type"] = type_name(type(ctx._components[name]))
+    return graph_to_yaml(graph)
 
 
-__all__ = ["SafeLoader", "apply_overrides", "build", "graph_to_yaml", "key_str", "load_model", "load_model_string",
+__all__ = ["SafeLoader", "apply_overrides", "build", "graph_to_yaml", "load_model", "load_model_string",
            "parse_value", "read_graph", "read_graph_string", "to_yaml"]

@@ -23,6 +23,7 @@ from .errors import ModelFileError
 ENTRY_POINT_GROUP = "synaptica.components"
 _REGISTRY: dict[str, type] = {}
 _ENTRY_POINTS: dict[str, Any] = {}  # name -> importlib.metadata.EntryPoint, not loaded yet
+_FROM_ENTRY_POINTS: set[str] = set()
 _loaded = False
 
 
@@ -83,8 +84,19 @@ def _load_entry_point(name: str) -> type:
                              f"(group {ENTRY_POINT_GROUP}), which failed to load: {type(e).__name__}: {e}") from e
     cls = _check_class(obj, f"entry point {name} = {ep.value!r}")
     _REGISTRY[name] = cls
+    _FROM_ENTRY_POINTS.add(name)
     del _ENTRY_POINTS[name]
     return cls
+
+
+def type_name(cls: type) -> str:
+    """How a model file names ``cls``: its class name for synaptica's own and entry-point classes,
+    ``"module:Class"`` for a class of another importable module (so the file loads on its own)."""
+    name, module = cls.__name__, cls.__module__
+    if (module.split(".")[0] == "components" or name in _FROM_ENTRY_POINTS or module == "__main__"
+            or "<locals>" in cls.__qualname__ or _REGISTRY.get(name) is not cls):
+        return name
+    return f"{module}:{cls.__qualname__}"
 
 
 def registered() -> dict[str, type]:

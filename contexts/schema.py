@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import numbers
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -174,9 +175,9 @@ def _type_ok(value: Any, t: str) -> bool:
     if t == "boolean":
         return isinstance(value, bool)
     if t == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
+        return isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if t == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+        return isinstance(value, numbers.Real) and not isinstance(value, bool)
     if t == "null":
         return value is None
     raise ValueError(f"schema type {t!r}")
@@ -289,8 +290,8 @@ def parameters(cls: type) -> tuple[dict[str, ParamInfo], bool]:
 
 
 _ANN_TYPES: dict[str, tuple] = {
-    "int": (int,), "float": (int, float), "bool": (bool,), "str": (str,), "None": (type(None),),
-    "tuple": (list,), "list": (list,), "dict": (dict,), "Sequence": (list,), "Mapping": (dict,),
+    "int": (numbers.Integral,), "float": (numbers.Real,), "bool": (bool,), "str": (str,), "None": (type(None),),
+    "tuple": (list, tuple), "list": (list, tuple), "dict": (dict,), "Sequence": (list, tuple), "Mapping": (dict,),
 }
 
 
