@@ -76,6 +76,11 @@ class Compartment:
         value = jnp.asarray(np.asarray(self.init), dtype)
         return jnp.broadcast_to(value, shape)
 
+    def mismatch_hint(self, source: Compartment) -> str:
+        """Extra advice appended to the ShapeError when ``source`` cannot be wired into this
+        compartment (override in a Compartment subclass for compartments with shape options)."""
+        return ""
+
     # -- wiring sugar ---------------------------------------------------------------------------
     def __lshift__(self, source: Any) -> Compartment:
         if self.owner is None:

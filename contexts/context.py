@@ -149,9 +149,10 @@ class Context:
             src = self._own(term.compartment, "a wire source")
             got = src.full_shape(self.batch_size)
             if got != expected:
+                hint = target.mismatch_hint(src) or (f"check the sizes of {target.owner.name} and "
+                                                     f"{src.owner.name}")
                 raise ShapeError(f"{target.path} expects {target.shape_str()} but {src.path} is "
-                                 f"{src.shape_str()}; check the sizes of {target.owner.name} and "
-                                 f"{src.owner.name}")
+                                 f"{src.shape_str()}; {hint}")
         if target.path in self._clamped:
             self._clamped.discard(target.path)
         self._wires[target.path] = source

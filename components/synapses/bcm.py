@@ -1,0 +1,77 @@
+"""BCMSynapse: a dense synapse learnt by the BCM rule (Bienenstock, Cooper & Munro 1982).
+
+ODEs (``x`` = ``pre``, ``y`` = ``post``; weights stored ``[pre, post]``; time in ms)::
+
+    tau_w     dW_ij/dt    = -w_decay W_ij + x_i y_j (y_j - theta_j) / theta_j
+    tau_theta dtheta_j/dt = -theta_j + <y_j^2>_batch
+
+Discrete step computed by ``evolve`` (forward Euler, from W and theta before the step, as ngc-learn)::
+
+    phi      = y (y - theta) / (theta + 1e-7)
+    dWeights = soft_bound(x^T phi) - w_decay W      (x^T phi summed over the batch; soft bound
+                                                     (w_bound - |W|) when w_bound > 0)
+    W        <- clip(W + dWeights dt / tau_w, -w_bound, w_bound) * mask   (clip only when w_bound > 0)
+    theta    <- theta + (mean_batch(y^2) - theta) dt / tau_theta
+
+Compartments:
+    inputs (input, (batch, n_in)), outputs (output, (batch, n_out)), weights, biases, mask: DenseSynapse
+    pre (input, (batch, n_in)):   presynaptic activity x
+    post (input, (batch, n_out)): postsynaptic activity y
+    theta (param, (n_out,)):      sliding modification threshold; a Param, so it persists across
+                                  ``reset`` between patterns/trials (it is a slow running average)
+    dWeights (state, (n_in, n_out)): last update, before dt/tau_w
+
+Parameters (defaults): tau_w=1000.0 ms, tau_theta=100.0 ms (theta must be faster than W for
+stability), theta0=1.0 (> 0 required: ngc-learn's -1 inverts the rule until theta crosses 0, where
+1/theta explodes), w_bound=0.0 (0 disables bounding), w_decay=0.0; weight_init, resist_scale, p_conn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contexts import Input, Param, State
+from contexts.errors import ValidationError
+
+from ..rules.bcm import bcm_update, theta_step
+from ..rules.bounds import check_bound, clip_range, soft_bound, weight_decay
+from .dense import DenseSynapse, apply_mask_and_bounds
+
+
+def _positive(value: Any, where: str, fix: str) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{where} must be a positive number, got {value!r}") from None
+    if not 0.0 < value < float("inf"):
+        raise ValidationError(f"{where} must be > 0 ({fix}), got {value!r}")
+    return value
+
+
+class BCMSynapse(DenseSynapse):
+    """BCM synapse with a sliding threshold (Bienenstock, Cooper & Munro 1982). See the module docstring."""
+
+    def __init__(self, name: str, shape: tuple, tau_w: float = 1000.0, tau_theta: float = 100.0,
+                 theta0: float = 1.0, w_bound: float = 0.0, w_decay: float = 0.0, weight_init: dict | None = None,
+                 resist_scale: float = 1.0, p_conn: float = 1.0):
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn)
+        self.tau_w = _positive(tau_w, f"{name}.tau_w", "a time constant in ms")
+        self.tau_theta = _positive(tau_theta, f"{name}.tau_theta", "a time constant in ms")
+        self.theta0 = _positive(theta0, f"{name}.theta0",
+                                "the threshold tracks <y^2> >= 0; a start <= 0 inverts the rule and "
+                                "divides by ~0, e.g. use theta0=1.0")
+        self.w_bound = check_bound(w_bound, f"{name}.w_bound", "use 0 for no bound")
+        self.w_decay = check_bound(w_decay, f"{name}.w_decay", "use 0 for no decay")
+        n_in, n_out = self.shape
+        self.pre = Input((n_in,), doc="presynaptic activity x")
+        self.post = Input((n_out,), doc="postsynaptic activity y")
+        self.theta = Param((n_out,), init=self.theta0, doc="sliding modification threshold (kept by reset)")
+        self.dWeights = State((n_in, n_out), batched=False, doc="last update, before dt/tau_w")
+
+    def evolve(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        W = c.weights
+        dW = soft_bound(bcm_update(c.pre, c.post, c.theta), W, self.w_bound) + weight_decay(W, self.w_decay)
+        dW = dW * c.mask
+        low, high = clip_range(self.w_bound, False)
+        weights = apply_mask_and_bounds(W + dW * (dt / self.tau_w), c.mask, low, high)
+        return {"weights": weights, "theta": theta_step(c.theta, c.post, dt, self.tau_theta), "dWeights": dW}

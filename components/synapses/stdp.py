@@ -1,0 +1,164 @@
+"""Trace-based STDP synapses: power-law (TraceSTDPSynapse) and exponential (ExpSTDPSynapse) weight dependence.
+
+Both read spikes and traces of the two sides (wire them from spiking cells and ``VarTrace``s) and,
+on ``evolve``, apply (all times in ms, weights stored ``[pre, post]``)::
+
+    dWeights = STDP(preSpike, postSpike, preTrace, postTrace, W)      (summed over the batch)
+    W <- clip(W + eta * dWeights - W * dt / tau_w, low, high) * mask
+
+The rules themselves live in :mod:`components.rules.stdp`.
+
+Compartments (besides DenseSynapse's ``inputs``, ``outputs``, ``weights``, ``biases``, ``mask``):
+    preSpike  (input, (batch, n_in)):   presynaptic spikes s_pre (0/1) of this step
+    postSpike (input, (batch, n_out)):  postsynaptic spikes s_post
+    preTrace  (input, (batch, n_in)):   presynaptic trace x
+    postTrace (input, (batch, n_out)):  postsynaptic trace y
+    dWeights  (state, (n_in, n_out)):   the last update, before ``eta``
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+
+from contexts import Input, Param, State
+from contexts.errors import ValidationError
+
+from ..rules.stdp import check_stdp_params, decay_term, exp_stdp_update, trace_stdp_update
+from .dense import DenseSynapse, apply_mask_and_bounds
+
+EXP_W_EPS = 0.01  # ngc-learn's ExpSTDP keeps W in [0.01, w_bound - 0.01]
+
+
+class _TraceSynapse(DenseSynapse):
+    """Shared plumbing: spike/trace inputs, ``dWeights``, the weight mask and the evolve step."""
+
+    def _declare(self, weight_mask: Any) -> None:
+        n_in, n_out = self.shape
+        self.preSpike = Input((n_in,), doc="presynaptic spikes s_pre (0/1)")
+        self.postSpike = Input((n_out,), doc="postsynaptic spikes s_post (0/1)")
+        self.preTrace = Input((n_in,), doc="presynaptic trace x")
+        self.postTrace = Input((n_out,), doc="postsynaptic trace y")
+        self.dWeights = State((n_in, n_out), batched=False, doc="last update before eta (summed over batch)")
+        if weight_mask is not None:
+            fixed = np.asarray(weight_mask, dtype=np.float32)
+            if fixed.shape != (n_in, n_out):
+                raise ValidationError(f"{self.name}: weight_mask must have shape {(n_in, n_out)} (n_in, n_out), "
+                                      f"got {fixed.shape}")
+            w_init, m_init = self.weights.init, self.mask.init
+            self.weights = Param((n_in, n_out), key_name="weights", doc="efficacies [pre, post]",
+                                 init=lambda k, s, d: w_init(k, s, d) * jnp.asarray(fixed, d))
+            self.mask = Param((n_in, n_out), key_name="weights", doc="1 where a connection exists",
+                              init=lambda k, s, d: m_init(k, s, d) * jnp.asarray(fixed, d))
+
+    def _update(self, c: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _bounds(self) -> tuple[float, float]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def evolve(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        dW = self._update(c)
+        w = c.weights + self.eta * dW - decay_term(c.weights, dt, self.tau_w)
+        low, high = self._bounds()
+        return {"weights": apply_mask_and_bounds(w, c.mask, low, high), "dWeights": dW}
+
+
+class TraceSTDPSynapse(_TraceSynapse):
+    """Trace STDP with power-law weight dependence (Morrison, Aertsen & Diesmann 2007).
+
+    Update (before ``eta``; ``x``/``y`` pre/post traces, ``s`` spikes, ``x_tar = pretrace_target``)::
+
+        dW = A_plus (w_bound - W)^mu (x - x_tar)^T s_post - A_minus W^mu s_pre^T y     (mu = 0: no W factors)
+        W <- clip(W + eta dW - W dt / tau_w, 0, w_bound) * mask
+
+    With exponential traces (``VarTrace``, ``tau_tr``) a single pairing at ``dt = t_post - t_pre``
+    gives ``eta A_plus exp(-dt/tau_tr)`` for ``dt > 0`` and ``-eta A_minus exp(dt/tau_tr)`` for
+    ``dt < 0`` (Bi & Poo 2001). ngc-learn's ``TraceSTDPSynapse`` at ``dt = 1`` ms.
+
+    Args:
+        name: component name.
+        shape: ``(n_in, n_out)``.
+        A_plus: LTP strength (>= 0).
+        A_minus: LTD strength (>= 0).
+        eta: global learning rate (default 1).
+        mu: power of the weight dependence (default 0: additive STDP).
+        pretrace_target: ``x_tar``, presynaptic "disconnect" target (default 0).
+        weight_init, resist_scale, p_conn: as :class:`DenseSynapse`.
+        w_bound: largest weight (default 1).
+        tau_w: weight-decay time constant in ms (default 0: no decay).
+        weight_mask: optional fixed 0/1 ``(n_in, n_out)`` array, multiplied into ``mask``.
+
+    Compartments: ``preSpike``, ``postSpike``, ``preTrace``, ``postTrace`` (inputs), ``dWeights``
+    (state), plus DenseSynapse's. References: Morrison et al. (2007) Neural Comput. 19:1437;
+    Bi & Poo (2001) Annu. Rev. Neurosci. 24:139.
+    """
+
+    def __init__(self, name: str, shape: tuple, A_plus: float, A_minus: float, eta: float = 1.0, mu: float = 0.0,
+                 pretrace_target: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
+                 p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None):
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn)
+        check_stdp_params(name, A_plus=A_plus, A_minus=A_minus, mu=mu, tau_w=tau_w, w_bound=w_bound)
+        self.A_plus, self.A_minus, self.eta, self.mu = A_plus, A_minus, eta, mu
+        self.pretrace_target, self.w_bound, self.tau_w = pretrace_target, w_bound, tau_w
+        self.weight_mask = weight_mask
+        self._declare(weight_mask)
+
+    def _update(self, c: Any) -> Any:
+        return trace_stdp_update(c.preSpike, c.postSpike, c.preTrace, c.postTrace, c.weights,
+                                 A_plus=self.A_plus, A_minus=self.A_minus, mu=self.mu, w_bound=self.w_bound,
+                                 pretrace_target=self.pretrace_target)
+
+    def _bounds(self) -> tuple[float, float]:
+        return 0.0, self.w_bound
+
+
+class ExpSTDPSynapse(_TraceSynapse):
+    """Trace STDP with exponential weight dependence (Nessler, Pfeiffer, Buesing & Maass 2013).
+
+    Update (before ``eta``; ``b = exp_beta``, ``x_tar = pretrace_target``)::
+
+        dW = A_plus [e^{-b W} x^T s_post - e^{-b (w_bound - W)} x_tar^T s_post] - A_minus e^{-b W} s_pre^T y
+        W <- clip(W + eta dW - W dt / tau_w, 0.01, w_bound - 0.01) * mask
+
+    ngc-learn's ``ExpSTDPSynapse`` (which ignores ``tau_w`` and fixes ``w_bound = 1``).
+
+    Args:
+        name: component name.
+        shape: ``(n_in, n_out)``.
+        A_plus, A_minus: LTP / LTD strengths (>= 0).
+        exp_beta: strength of the exponential weight dependence (>= 0).
+        eta: global learning rate (default 1).
+        pretrace_target: ``x_tar`` (default 0).
+        weight_init, resist_scale, p_conn: as :class:`DenseSynapse`.
+        w_bound: largest weight (default 1; must exceed 0.02).
+        tau_w: weight-decay time constant in ms (default 0: no decay).
+        weight_mask: optional fixed 0/1 ``(n_in, n_out)`` array, multiplied into ``mask``.
+
+    Compartments: ``preSpike``, ``postSpike``, ``preTrace``, ``postTrace`` (inputs), ``dWeights``
+    (state), plus DenseSynapse's. References: Nessler et al. (2013) PLoS Comput. Biol. 9:e1003037;
+    Bi & Poo (2001) Annu. Rev. Neurosci. 24:139.
+    """
+
+    def __init__(self, name: str, shape: tuple, A_plus: float, A_minus: float, exp_beta: float, eta: float = 1.0,
+                 pretrace_target: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
+                 p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None):
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn)
+        check_stdp_params(name, A_plus=A_plus, A_minus=A_minus, exp_beta=exp_beta, tau_w=tau_w, w_bound=w_bound)
+        if w_bound <= 2 * EXP_W_EPS:
+            raise ValidationError(f"{name}: w_bound must exceed {2 * EXP_W_EPS} (weights are kept in "
+                                  f"[{EXP_W_EPS}, w_bound - {EXP_W_EPS}]), got {w_bound}")
+        self.A_plus, self.A_minus, self.exp_beta, self.eta = A_plus, A_minus, exp_beta, eta
+        self.pretrace_target, self.w_bound, self.tau_w = pretrace_target, w_bound, tau_w
+        self.weight_mask = weight_mask
+        self._declare(weight_mask)
+
+    def _update(self, c: Any) -> Any:
+        return exp_stdp_update(c.preSpike, c.postSpike, c.preTrace, c.postTrace, c.weights,
+                               A_plus=self.A_plus, A_minus=self.A_minus, exp_beta=self.exp_beta,
+                               w_bound=self.w_bound, pretrace_target=self.pretrace_target)
+
+    def _bounds(self) -> tuple[float, float]:
+        return EXP_W_EPS, self.w_bound - EXP_W_EPS
