@@ -195,6 +195,11 @@ class Context:
     def initial_state(self, seed: Any = None) -> dict:
         """A fresh state for ``seed`` (default: the Context's). Pure: ``jax.vmap`` it over seeds."""
         seed = self.seed if seed is None else seed
+        # eager on purpose: each op's compile is cached per shape across models, which measured
+        # faster than compiling the whole initial state per model (22 s vs 33 s CPU on the tests)
+        return self._build_initial_state(seed)
+
+    def _build_initial_state(self, seed: Any) -> dict:
         values = {}
         for cname, comp in self._components.items():
             values[cname] = {n: c.initial_value(init_key(seed, cname, c.key_name or n), self.batch_size, self.dtype)

@@ -1,0 +1,115 @@
+"""Time e-prop training of the sine-wave task (museum/eprop_sine_waves): one iteration and 2000.
+
+One iteration = reset + 1000 steps of advance/accumulate (one scan) + one weight update; the loop over
+iterations is itself one compiled scan. Reference: NEST 3.10 needs about 140 ms per iteration on this
+machine (2000 iterations in ~283 s on 2 cores; issue 4).
+
+    python benchmarks/eprop_iteration.py                       # batch 1 and 32, 2000 iterations for batch 1
+    python benchmarks/eprop_iteration.py --full-iterations 300 # extrapolate 2000 from 300
+
+Prints a table and writes benchmarks/results/eprop_iteration.json. The machine is shared: the load
+average at the start and end is recorded next to the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import jax
+import numpy as np
+
+NEST_MS_PER_ITERATION = 140.0
+RESULTS = Path(__file__).resolve().parent / "results" / "eprop_iteration.json"
+
+
+def _load() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:  # pragma: no cover
+        return float("nan")
+
+
+def bench(batch_size: int, repeats: int, chunk: int) -> dict:
+    from museum.eprop_sine_waves import Trainer, build, make_task
+
+    t0 = time.perf_counter()
+    ctx = build(seed=0, batch_size=batch_size)
+    x, y = make_task(0)
+    tr = Trainer(ctx, x, y)
+    state, losses = tr.train(chunk)  # compile + first chunk
+    jax.block_until_ready(state)
+    t_first = time.perf_counter() - t0
+    times, cpu = [], []
+    for _ in range(repeats):
+        t1, c1 = time.perf_counter(), time.process_time()
+        state, losses = tr.train(chunk)
+        jax.block_until_ready(state)
+        times.append((time.perf_counter() - t1) / chunk)
+        cpu.append((time.process_time() - c1) / chunk)
+    best, median = min(times), float(np.median(times))
+    return {"batch_size": batch_size, "ms_per_iteration_best": best * 1e3, "ms_per_iteration_median": median * 1e3,
+            "cpu_ms_per_iteration_median": float(np.median(cpu)) * 1e3,
+            "ms_per_sequence_median": median * 1e3 / batch_size, "build_compile_first_chunk_s": t_first,
+            "chunk": chunk, "repeats": repeats, "loss_last": float(losses[-1, 0])}
+
+
+def full_run(iterations: int, measured: int) -> dict:
+    """Build, compile and train ``measured`` iterations end to end (batch 1); extrapolate to ``iterations``."""
+    from museum.eprop_sine_waves import Trainer, build, make_task
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    ctx = build(seed=0)
+    x, y = make_task(0)
+    tr = Trainer(ctx, x, y)
+    state, losses = tr.train(measured)
+    jax.block_until_ready(state)
+    total, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"iterations_run": measured, "seconds_end_to_end": total, "cpu_seconds_end_to_end": cpu,
+            "seconds_for_2000": total if measured == iterations else total / measured * iterations,
+            "extrapolated": measured != iterations, "loss_first": float(losses[0, 0]),
+            "loss_last": float(losses[-1, 0])}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch", type=int, nargs="+", default=[1, 32])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--chunk", type=int, default=20, help="iterations per timed call")
+    parser.add_argument("--full-iterations", type=int, default=2000,
+                        help="iterations actually run for the end-to-end figure (extrapolated to 2000)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="JSON file (default: %(default)s)")
+    args = parser.parse_args()
+    load0 = _load()
+    rows = [bench(b, args.repeats, args.chunk if b < 8 else max(2, args.chunk // 8)) for b in args.batch]
+    full = full_run(2000, args.full_iterations) if args.full_iterations > 0 else None
+    load1 = _load()
+    print(f"\ne-prop sine-wave iteration (1000 steps, 100 in / 100 LIF / 1 out), {jax.default_backend()}, "
+          f"load average {load0:.1f} -> {load1:.1f}")
+    print(f"{'batch':>6} {'ms/iter (best)':>15} {'ms/iter (median)':>17} {'CPU ms/iter':>12} {'ms/sequence':>12} "
+          f"{'vs NEST 140 ms':>15}")
+    for r in rows:
+        r["speedup_vs_nest_per_sequence"] = NEST_MS_PER_ITERATION / r["ms_per_sequence_median"]
+        print(f"{r['batch_size']:>6} {r['ms_per_iteration_best']:>15.1f} {r['ms_per_iteration_median']:>17.1f} "
+              f"{r['cpu_ms_per_iteration_median']:>12.1f} {r['ms_per_sequence_median']:>12.2f} "
+              f"{r['speedup_vs_nest_per_sequence']:>14.1f}x")
+    if full:
+        tag = f"extrapolated from {full['iterations_run']}" if full["extrapolated"] else "measured"
+        print(f"2000 iterations end to end (build + compile + train, batch 1): {full['seconds_for_2000']:.1f} s "
+              f"({tag}); NEST ~283 s -> {283.0 / full['seconds_for_2000']:.1f}x")
+    out = {"benchmark": "eprop_iteration", "backend": jax.default_backend(), "jax": jax.__version__,
+           "machine": platform.platform(), "cpu_count": os.cpu_count(), "load_average_start": load0,
+           "load_average_end": load1, "nest_ms_per_iteration": NEST_MS_PER_ITERATION, "rows": rows,
+           "end_to_end": full}
+    out["cpu_affinity"] = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

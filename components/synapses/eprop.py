@@ -1,0 +1,217 @@
+"""e-prop synapses (Bellec et al. 2020, Nat. Commun. 11:3625; NEST ``eprop_synapse_bsshslm_2020`` and
+``eprop_learning_signal_connection_bsshslm_2020``).
+
+Three commands drive an e-prop network each time step and once per sequence::
+
+    advance     synapses transmit (and update their presynaptic trace zbar), cells integrate,
+                the readout computes its error, the LearningSignalConnection sends L = B err back
+    accumulate  synapses update eligibility e, filtered eligibility ebar and the gradient g += ebar L
+    evolve      (once per sequence) g += firing-rate term; W -= optimizer(g); accumulators cleared
+
+The maths lives in :mod:`components.rules.eprop`. Weights are stored [pre, post].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from contexts import Input, Param, State
+from contexts.errors import ValidationError
+
+from ..rules.eprop import INPUT_MODES, decay, eligibility, firing_rate_gradient, input_factor, low_pass
+from ..rules.optimizers import make_optimizer
+from .dense import DenseSynapse
+
+ROLES = ("hidden", "readout")
+UPDATES = ("sequence", "online")
+FEEDBACK = ("random", "symmetric")
+
+
+class EpropSynapse(DenseSynapse):
+    """A plastic e-prop projection: input -> recurrent, recurrent -> recurrent, or recurrent -> readout.
+
+    ``role="hidden"`` (onto e-prop neurons; ``alpha = exp(-dt/tau_m)``, ``kappa = exp(-dt/tau_out)``)::
+
+        advance:     outputs = inputs @ W ;  zbar = alpha zbar + c_in inputs     (c_in = 1-alpha or 1)
+        accumulate:  e = psi[post] zbar[pre] - psi_beta[post] eps_a ;  eps_a = rho eps_a + e
+                     ebar = kappa ebar + (1-kappa) e ;  g += ebar * L[post]
+                     sum_e += e ;  n_spikes += z_post ;  n_steps += 1
+        evolve:      g += c_reg (n_spikes/n_steps - f_target dt/1000)[post] sum_e / n_steps
+                     g *= mask (and 0 on the diagonal if no_autapses) ;  g /= grad_divisor
+                     W -= optimizer(mean over batch of g) ;  accumulators -> 0
+
+    ``role="readout"`` (onto an :class:`~components.cells.eprop.EpropReadoutCell`)::
+
+        advance:     outputs = inputs @ W ;  zbar = kappa zbar + (1-kappa) inputs
+        accumulate:  g += outer(zbar, err)        (err wired into ``signal``)
+
+    Wire the recurrent projection's ``inputs`` from ``rec.s.prev`` (the previous step's spikes);
+    the presynaptic trace then uses ``z_prev`` as in the paper. Reset the network (``reset``
+    command) between sequences to reproduce NEST's ``_bsshslm_2020`` models.
+
+    Compartments (besides DenseSynapse's inputs, outputs, weights, biases, mask):
+        zbar (state, (batch, n_in)): presynaptic trace.
+        signal (input, (batch, n_out)): learning signal L (hidden) or readout error (readout).
+        post_psi (input, hidden): pseudo-derivative of the postsynaptic cells.
+        post_s (input, hidden, read when c_reg > 0): postsynaptic spikes.
+        post_psi_beta (input, hidden with tau_a): the ALIF cell's ``psi_beta``.
+        ebar, eps_a (state, (batch, n_in, n_out)): filtered eligibility, adaptation eligibility (only with
+        tau_a); e (state, only with store_e=True): this step's eligibility (otherwise e is formed each step
+        from zbar, psi and eps_a and used at once, which saves one n_in x n_out write per step).
+        grad, sum_e (state): accumulators; n_spikes (state, (batch, n_out)),
+        n_steps (state, (batch,)). dWeights (param): the last weight change. opt_* (param): optimizer state.
+
+    Parameters: tau_m = 30 ms (postsynaptic membrane, for zbar), tau_out = 30 ms (readout, for ebar),
+    input_mode "leaky"/"direct" (as the postsynaptic cell), tau_a = None (ms; set it for ALIF targets),
+    eta = 1e-4, optim_type "sgd" | "adam" (b1 = 0.9, b2 = 0.999, eps = 1e-8), c_reg = 0,
+    f_target = 10 Hz, no_autapses = False, grad_divisor = 1 (150 = the recall window in the
+    classification tutorial), update = "sequence" (NEST ``_bsshslm_2020``) | "online" (apply
+    ``ebar L`` every step through the optimizer; the firing-rate term is then not applied), store_e = False.
+    """
+
+    def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, role: str = "hidden",
+                 tau_m: float = 30.0, tau_out: float = 30.0, input_mode: str = "leaky", tau_a: float | None = None,
+                 eta: float = 1e-4, optim_type: str = "sgd", b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
+                 c_reg: float = 0.0, f_target: float = 10.0, no_autapses: bool = False, grad_divisor: float = 1.0,
+                 update: str = "sequence", p_conn: float = 1.0, store_e: bool = False):
+        super().__init__(name, shape, weight_init=weight_init or {"dist": "fan_in_gaussian"}, p_conn=p_conn)
+        for key, allowed, value in (("role", ROLES, role), ("input_mode", INPUT_MODES, input_mode),
+                                    ("update", UPDATES, update)):
+            if value not in allowed:
+                raise ValidationError(f"{name}: {key} must be one of {allowed}, got {value!r}")
+        for key, value in (("tau_m", tau_m), ("tau_out", tau_out), ("grad_divisor", grad_divisor)):
+            if not float(value) > 0:
+                raise ValidationError(f"{name}: {key} must be > 0, got {value!r}")
+        if tau_a is not None and not float(tau_a) > 0:
+            raise ValidationError(f"{name}: tau_a must be None (LIF targets) or > 0 ms, got {tau_a!r}")
+        if no_autapses and self.shape[0] != self.shape[1]:
+            raise ValidationError(f"{name}: no_autapses needs a square (recurrent) shape, got {self.shape}")
+        if role == "readout" and tau_a is not None:
+            raise ValidationError(f"{name}: tau_a applies to hidden projections onto ALIF cells, not readouts")
+        make_optimizer(optim_type)  # validates the name
+        self.role, self.tau_m, self.tau_out, self.input_mode, self.tau_a = role, tau_m, tau_out, input_mode, tau_a
+        self.eta, self.optim_type, self.b1, self.b2, self.eps = eta, optim_type, b1, b2, eps
+        self.c_reg, self.f_target, self.no_autapses = c_reg, f_target, no_autapses
+        self.grad_divisor, self.update, self.store_e = grad_divisor, update, store_e
+        n_in, n_out = self.shape
+        syn = (n_in, n_out)
+        self.zbar = State((n_in,), doc="presynaptic trace zbar")
+        self.signal = Input((n_out,), doc="learning signal L (hidden) or readout error (readout)")
+        self.grad = State(syn, doc="gradient accumulator g")
+        self.dWeights = Param(syn, doc="the last weight change")
+        for key, spec_shape in self._opt().state_spec(syn).items():
+            setattr(self, f"opt_{key}", Param(spec_shape, doc=f"optimizer state {key}"))
+        if role == "hidden":
+            self.post_psi = Input((n_out,), doc="postsynaptic pseudo-derivative psi")
+            self.post_s = Input((n_out,), required=False, doc="postsynaptic spikes (firing-rate regulariser)")
+            if store_e:
+                self.e = State(syn, doc="eligibility trace e of the last step")
+            self.ebar = State(syn, doc="low-pass filtered eligibility ebar")
+            self.sum_e = State(syn, doc="sum of e over the sequence")
+            self.n_spikes = State((n_out,), doc="postsynaptic spike count")
+            self.n_steps = State((), doc="steps accumulated")
+            if tau_a is not None:
+                self.post_psi_beta = Input((n_out,), doc="postsynaptic psi * beta (EpropALIFCell.psi_beta)")
+                self.eps_a = State(syn, doc="adaptation eligibility trace eps_a")
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _opt(self) -> Any:
+        kw = {"lr": self.eta} if self.optim_type == "sgd" else {"lr": self.eta, "b1": self.b1, "b2": self.b2,
+                                                                 "eps": self.eps}
+        return make_optimizer(self.optim_type, **kw)
+
+    def _apply(self, c: Any, g: Any) -> dict:
+        """Mask ``g`` [batch, pre, post], average it over the batch and take one optimizer step."""
+        g = jnp.mean(g, axis=0) * c["mask"]
+        if self.no_autapses:
+            g = g * (1.0 - jnp.eye(*self.shape, dtype=g.dtype))
+        opt = self._opt()
+        names = list(opt.state_spec(self.shape))
+        step, new = opt.update(g, {k: c[f"opt_{k}"] for k in names})
+        weights = (c["weights"] - step) * c["mask"]
+        out = {"weights": weights, "dWeights": -step}
+        out.update({f"opt_{k}": new[k] for k in names})
+        return out
+
+    # -- steps ------------------------------------------------------------------------------------
+    def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        out = super().advance_state(c, t=t, dt=dt, key=key)
+        if self.role == "readout":
+            kappa = decay(self.tau_out, dt)
+            out["zbar"] = low_pass(c.zbar, c.inputs, kappa, 1.0 - kappa)
+        else:
+            alpha = decay(self.tau_m, dt)
+            out["zbar"] = low_pass(c.zbar, c.inputs, alpha, input_factor(self.input_mode, alpha))
+        return out
+
+    def accumulate(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        if self.role == "readout":
+            g_t = c.zbar[:, :, None] * c.signal[:, None, :]
+            out = {"grad": c.grad + g_t}
+        else:
+            kappa = decay(self.tau_out, dt)
+            if self.tau_a is None:
+                e, _ = eligibility(c.zbar, c.post_psi)
+                out = {}
+            else:
+                e, eps_a = eligibility(c.zbar, c.post_psi, c.post_psi_beta, c.eps_a, decay(self.tau_a, dt))
+                out = {"eps_a": eps_a}
+            ebar = low_pass(c.ebar, e, kappa, 1.0 - kappa)
+            g_t = ebar * c.signal[:, None, :]
+            out.update({"ebar": ebar, "grad": c.grad + g_t})
+            if self.store_e:
+                out["e"] = e
+            if self.c_reg:
+                out.update({"sum_e": c.sum_e + e, "n_spikes": c.n_spikes + c.post_s, "n_steps": c.n_steps + 1.0})
+        if self.update == "online":
+            out.update(self._apply(c, g_t / self.grad_divisor))
+        return out
+
+    def evolve(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        zero = {"grad": jnp.zeros_like(c["grad"])}
+        if self.role == "hidden":
+            zero.update({"sum_e": jnp.zeros_like(c["sum_e"]), "n_spikes": jnp.zeros_like(c["n_spikes"]),
+                         "n_steps": jnp.zeros_like(c["n_steps"])})
+        if self.update == "online":
+            return zero
+        g = c["grad"]
+        if self.role == "hidden" and self.c_reg:
+            g = g + firing_rate_gradient(c["sum_e"], c["n_spikes"], c["n_steps"], self.c_reg,
+                                         self.f_target * dt / 1000.0)
+        out = self._apply(c, g / self.grad_divisor)
+        out.update(zero)
+        return out
+
+
+class LearningSignalConnection(DenseSynapse):
+    """Feedback from the readouts' errors to the recurrent neurons' learning signals
+    (NEST ``eprop_learning_signal_connection_bsshslm_2020``; broadcast alignment, Bellec et al. 2020)::
+
+        random:     L = err @ B          B fixed, [n_out, n_rec] (stored [pre = readout, post = rec])
+        symmetric:  L = err @ W_out^T    (wire ``w_out << W_out.weights``; exact readout gradient)
+
+    The signal arrives in the same step (no delay), as in the reference maths.
+
+    Compartments: inputs (input, (batch, n_out)): readout error; outputs (output, (batch, n_rec)):
+    learning signal L; weights (param, (n_out, n_rec)): B; w_out (input, unbatched (n_rec, n_out),
+    symmetric mode only).
+
+    Parameters: shape = (n_out, n_rec); weight_init default N(0, 1) (the classification tutorial;
+    use ``{"dist": "gaussian", "sigma": 1/sqrt(n_rec)}`` for the regression one); feedback.
+    """
+
+    def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, feedback: str = "random"):
+        super().__init__(name, shape, weight_init=weight_init or {"dist": "gaussian", "sigma": 1.0})
+        if feedback not in FEEDBACK:
+            raise ValidationError(f"{name}: feedback must be one of {FEEDBACK}, got {feedback!r}")
+        self.feedback = feedback
+        if feedback == "symmetric":
+            n_out, n_rec = self.shape
+            self.w_out = Input((n_rec, n_out), batched=False, doc="readout weights W_out [rec, out]")
+
+    def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        if self.feedback == "symmetric":
+            return {"outputs": c.inputs @ c.w_out.T}
+        return {"outputs": c.inputs @ c.weights}
