@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .compartment import Compartment
-from .compile import Command, StepIO, analyse, build_run, init_key
+from .compile import Command, StepIO, analyse, build_command, build_run, init_key
 from .component import Component
 from .errors import ContextError, NonFiniteError, ShapeError, ValidationError, WiringError
 from .wiring import Source, as_source
@@ -326,7 +326,7 @@ class Context:
 
     # -- running --------------------------------------------------------------------------------------
     def compile_run(self, commands: Sequence[str], steps: int, record: Sequence[Any] = (),
-                    inputs: Sequence[Any] = (), check_finite: bool | None = None) -> Any:
+                    inputs: Sequence[Any] = (), check_finite: bool | None = None, donate: bool = False) -> Any:
         """The pure function behind :meth:`run`: ``fn(state, xs) -> (state, records, finite_info)``.
 
         Use it to ``jax.vmap`` a whole model over independent instances (e.g. seeds)."""
@@ -335,13 +335,15 @@ class Context:
         input_paths = tuple(self._compartment(r).path for r in inputs)
         check = self.check_finite if check_finite is None else bool(check_finite)
         self.validate(commands, fed=input_paths)
-        key = (commands, int(steps), record_paths, input_paths, check)
+        key = (commands, int(steps), record_paths, input_paths, check, bool(donate))
         if key not in self._cache:
-            self._cache[key] = jax.jit(build_run(self, commands, int(steps), record_paths, input_paths, check))
+            fn = build_run(self, commands, int(steps), record_paths, input_paths, check)
+            self._cache[key] = jax.jit(fn, donate_argnums=(0,) if donate else ())
         return self._cache[key]
 
     def run(self, commands: Sequence[str] | str, steps: int = 1, record: Sequence[Any] = (),
-            inputs: dict | None = None, progress: bool = False, check_finite: bool | None = None) -> Records:
+            inputs: dict | None = None, progress: bool = False, check_finite: bool | None = None,
+            donate: bool = False) -> Records:
         """Run ``steps`` time steps, each calling ``commands`` in order, as one compiled scan.
 
         Args:
@@ -351,6 +353,10 @@ class Context:
             inputs: ``{compartment: xs}`` with ``xs`` of shape ``(steps, ...)``: per-step data.
             progress: print progress (the scan is split into ~20 compiled chunks).
             check_finite: override the Context's ``check_finite``.
+            donate: let XLA reuse the state's buffers in place (faster for large weights: 2.7-3.3x
+                at N=6400 with short runs, see benchmarks/README.md). Arrays taken from the state
+                before the run (``W.weights.value``) become invalid; with ``check_finite`` the
+                pre-run state cannot be kept.
         Returns:
             :class:`Records` mapping ``"comp.compartment"`` to arrays of shape ``(steps, ...)``.
         """
@@ -368,12 +374,16 @@ class Context:
             if cpt.path in self._wires:
                 raise WiringError(f"{cpt.path} is wired from {self._wires[cpt.path].to_str()}; per-step "
                                   "data would be overwritten. Feed an unwired input instead")
-            xs[cpt.path] = arr
+            # one layout and dtype whatever the caller passed, so new data never recompiles
+            full = (steps,) + cpt.full_shape(self.batch_size)
+            xs[cpt.path] = jnp.broadcast_to(
+                arr if arr.shape == full else jnp.expand_dims(arr, 1) if cpt.batched else arr,
+                full).astype(cpt.resolved_dtype(self.dtype))
         chunk = steps if not progress else max(1, -(-steps // 20))
         state, done, pieces, start = self.state, 0, [], time.perf_counter()
         while done < steps:
             n = min(chunk, steps - done)
-            fn = self.compile_run(commands, n, record, tuple(xs), check_finite)
+            fn = self.compile_run(commands, n, record, tuple(xs), check_finite, donate)
             xs_n = {p: a[done:done + n] for p, a in xs.items()}
             new_state, recs, (bad_step, bad_flags) = fn(state, xs_n)
             if int(bad_step) >= 0:
@@ -409,12 +419,10 @@ class Context:
         if "reset" in self._commands:
             self.run("reset", steps=1)
         else:
-            state = self.state
-            values = dict(state["values"])
-            for comp in self._components.values():
-                upd = comp.reset(None, t=state["clock"]["t"], dt=self.dt, key=jax.random.PRNGKey(0))
-                values[comp.name] = {**values[comp.name], **upd}
-            self._state = {"clock": state["clock"], "values": values}
+            if "default_reset" not in self._cache:
+                every = Command("reset", tuple(self._components.values()), "reset")
+                self._cache["default_reset"] = jax.jit(build_command(self, every))
+            self._state = self._cache["default_reset"](self.state)
         clock = dict(self.state["clock"])
         clock["t"] = jnp.zeros((), self.dtype)
         self._state = {"clock": clock, "values": self.state["values"]}
@@ -451,6 +459,13 @@ class Context:
         from .graph import to_graph
 
         return to_graph(self)
+
+    def shard(self, mesh: Any, batch_axis: str | None = "data", model_axis: str | None = None) -> None:
+        """Place the state on a device mesh (data parallel over the batch, optionally large
+        weights split along their post axis); see :mod:`contexts.sharding`."""
+        from .sharding import shard
+
+        shard(self, mesh, batch_axis, model_axis)
 
     def to_yaml(self) -> str:
         """The model graph as YAML text (see docs/yaml_models.md)."""

@@ -35,7 +35,7 @@ from contexts.errors import ValidationError
 
 from ..rules.bcm import bcm_update, theta_step
 from ..rules.bounds import check_bound, clip_range, soft_bound, weight_decay
-from .dense import DenseSynapse, apply_mask_and_bounds
+from .dense import DenseSynapse
 
 
 def _positive(value: Any, where: str, fix: str) -> float:
@@ -73,5 +73,5 @@ class BCMSynapse(DenseSynapse):
         dW = soft_bound(bcm_update(c.pre, c.post, c.theta), W, self.w_bound) + weight_decay(W, self.w_decay)
         dW = dW * c.mask
         low, high = clip_range(self.w_bound, False)
-        weights = apply_mask_and_bounds(W + dW * (dt / self.tau_w), c.mask, low, high)
+        weights = self.constrain(W + dW * (dt / self.tau_w), c.mask, low, high)
         return {"weights": weights, "theta": theta_step(c.theta, c.post, dt, self.tau_theta), "dWeights": dW}

@@ -8,7 +8,7 @@ from contexts import Input, State
 
 from ..rules.stdp import check_stdp_params, event_stdp_update, in_window
 from ..rules.traces import NEVER
-from .dense import DenseSynapse, apply_mask_and_bounds
+from .dense import DenseSynapse
 
 EVENT_W_LOW = 0.01  # ngc-learn keeps event-STDP weights in [0.01, w_bound]
 
@@ -63,5 +63,5 @@ class EventSTDPSynapse(DenseSynapse):
         inwin = in_window(c.pre_tols, t, dt, self.presyn_win_len)
         dW = event_stdp_update(inwin, c.postSpike, c.weights, A_plus=self.A_plus, A_minus=self.A_minus,
                                lmbda=self.lmbda, w_bound=self.w_bound)
-        w = apply_mask_and_bounds(c.weights + self.eta * dW, c.mask, EVENT_W_LOW, self.w_bound)
+        w = self.constrain(c.weights + self.eta * dW, c.mask, EVENT_W_LOW, self.w_bound)
         return {"weights": w, "dWeights": dW}

@@ -14,7 +14,7 @@ from ..rules.bounds import check_bound, clip_range
 from ..rules.eligibility import check_modulator_shape, eligibility_step, modulated_update, modulator_shapes
 from ..rules.hebbian import hebbian_update
 from ..rules.stdp import check_stdp_params, trace_stdp_update
-from .dense import DenseSynapse, apply_mask_and_bounds
+from .dense import DenseSynapse
 
 #: rule -> (its input compartments, its parameters with their defaults)
 RULES: dict[str, tuple[tuple[str, ...], dict[str, float]]] = {
@@ -148,5 +148,5 @@ class ModulatedSynapse(DenseSynapse):
         e = eligibility_step(c.eligibility, self._two_factor(c, dt), dt, self.tau_elig)
         dW = modulated_update(e, c.modulator, dt, self.tau_elig)
         low, high = clip_range(self.w_bound, self.is_nonnegative)
-        w = apply_mask_and_bounds(c.weights + self.eta * dW, c.mask, low, high)
+        w = self.constrain(c.weights + self.eta * dW, c.mask, low, high)
         return {"weights": w, "eligibility": e, "dWeights": dW}

@@ -27,7 +27,7 @@ from contexts import Input, Param, State
 from contexts.errors import ValidationError
 
 from ..rules.stdp import check_stdp_params, decay_term, exp_stdp_update, trace_stdp_update
-from .dense import DenseSynapse, apply_mask_and_bounds
+from .dense import DenseSynapse
 
 EXP_W_EPS = 0.01  # ngc-learn's ExpSTDP keeps W in [0.01, w_bound - 0.01]
 
@@ -63,7 +63,7 @@ class _TraceSynapse(DenseSynapse):
         dW = self._update(c)
         w = c.weights + self.eta * dW - decay_term(c.weights, dt, self.tau_w)
         low, high = self._bounds()
-        return {"weights": apply_mask_and_bounds(w, c.mask, low, high), "dWeights": dW}
+        return {"weights": self.constrain(w, c.mask, low, high), "dWeights": dW}
 
 
 class TraceSTDPSynapse(_TraceSynapse):

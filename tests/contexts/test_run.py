@@ -160,3 +160,31 @@ def test_float64_needs_x64():
         pytest.skip("x64 already enabled")
     with pytest.raises(ContextError, match="jax_enable_x64"):
         Context("f64", dtype="float64")
+
+
+def test_default_reset_without_a_reset_command_is_compiled_and_restores_state():
+    with Context("noreset") as ctx:
+        z = ToyLeaky("z", 3, tau=1.0)
+        ctx.command("advance", [z])
+    ctx.clamp(z.j, 2.0)
+    ctx.run("advance", steps=3)
+    assert float(z.v.value.sum()) == 6.0
+    ctx.reset()
+    ctx.reset()
+    assert float(z.v.value.sum()) == 0.0 and float(z.j.value.sum()) == 0.0
+    assert float(ctx.state["clock"]["t"]) == 0.0
+
+
+def test_unbatched_and_batched_inputs_share_one_compile_and_donation_gives_same_result():
+    with Context("layout", batch_size=2) as ctx:
+        z = ToyLeaky("z", 3)
+        ctx.command("advance", [z])
+    a = ctx.run("advance", steps=4, inputs={z.j: jnp.ones((4, 2, 3))}, record=[z.v])
+    count = ctx.compile_count
+    ctx.reset()
+    b = ctx.run("advance", steps=4, inputs={z.j: np.ones((4, 3), np.float64)}, record=[z.v])
+    assert ctx.compile_count == count
+    np.testing.assert_array_equal(a[z.v], b[z.v])
+    ctx.reset()
+    c = ctx.run("advance", steps=4, inputs={z.j: np.ones((4, 3), np.float32)}, record=[z.v], donate=True)
+    np.testing.assert_array_equal(a[z.v], c[z.v])

@@ -1,0 +1,116 @@
+"""Sparse connectivity (``p_conn``): dense masked matrix vs sparse forms, per step.
+
+For an ``N x N`` projection with connection probability ``p``, batch 1, presynaptic Poisson-like
+spikes (5% per step), three forms of the same step run as a ``lax.scan`` of ``--steps`` steps:
+
+* ``dense``:   ``y = s @ W`` with absent entries held at 0 (what ``DenseSynapse(p_conn=p)`` does);
+* ``bcoo``:    ``y = s @ W_bcoo``, ``jax.experimental.sparse.BCOO`` with ``nse = p N^2`` entries;
+* ``segment``: an edge list ``(pre, post, w)``: ``y = segment_sum(s[pre] * w, post, N)``.
+
+``--plastic`` adds the trace-STDP update each step (dense: two outer products and the clip, on
+all ``N^2`` entries; sparse: the same rule gathered on the ``p N^2`` edges only).
+
+    python -m benchmarks.sparse                      # N in 1000 3200 6400, p in 0.1 0.01
+    python -m benchmarks.sparse --plastic
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.experimental import sparse as jsparse
+
+from benchmarks.common import table, time_interleaved, write_json
+
+A_PLUS, A_MINUS, DECAY = 1e-4, 1e-6, float(np.exp(-1.0 / 20.0))
+
+
+def make(n: int, p: float, steps: int, seed: int = 0) -> dict:
+    rng = np.random.default_rng(seed)
+    mask = rng.random((n, n)) < p
+    w = (rng.uniform(0.0, 0.3, (n, n)) * mask).astype(np.float32)
+    pre, post = np.nonzero(mask)
+    xs = (rng.random((steps, 1, n)) < 0.05).astype(np.float32)
+    return {"W": jnp.asarray(w), "M": jnp.asarray(mask.astype(np.float32)), "pre": jnp.asarray(pre, jnp.int32),
+            "post": jnp.asarray(post, jnp.int32), "w": jnp.asarray(w[pre, post]), "xs": jnp.asarray(xs), "n": n}
+
+
+def runners(d: dict, plastic: bool) -> dict:
+    n, pre, post = d["n"], d["pre"], d["post"]
+    # the BCOO matrix is kept in the carry so that, like the weights, it is data not a constant
+    bcoo = jsparse.BCOO((d["w"], jnp.stack([pre, post], 1)), shape=(n, n))
+
+    def dense_step(c, s):
+        w, x0, x1 = c
+        y = s @ w
+        if plastic:
+            s1 = (y > 0.5).astype(y.dtype)
+            x0, x1 = x0 * DECAY + s, x1 * DECAY + s1
+            w = jnp.clip(w + A_PLUS * (x0.T @ s1) - A_MINUS * (s.T @ x1), 0.0, 1.0) * d["M"]
+        return (w, x0, x1), y[0, 0]
+
+    def bcoo_step(c, s):
+        m, x0, x1 = c
+        y = s @ m
+        if plastic:   # the rule on the stored entries only, then back into the same sparsity pattern
+            s1 = (y > 0.5).astype(y.dtype)
+            x0, x1 = x0 * DECAY + s, x1 * DECAY + s1
+            dw = A_PLUS * x0[0, pre] * s1[0, post] - A_MINUS * s[0, pre] * x1[0, post]
+            m = jsparse.BCOO((jnp.clip(m.data + dw, 0.0, 1.0), m.indices), shape=m.shape)
+        return (m, x0, x1), y[0, 0]
+
+    def segment_step(c, s):
+        w, x0, x1 = c
+        y = jax.ops.segment_sum(s[0, pre] * w, post, num_segments=n)[None, :]
+        if plastic:
+            s1 = (y > 0.5).astype(y.dtype)
+            x0, x1 = x0 * DECAY + s, x1 * DECAY + s1
+            w = jnp.clip(w + A_PLUS * x0[0, pre] * s1[0, post] - A_MINUS * s[0, pre] * x1[0, post], 0.0, 1.0)
+        return (w, x0, x1), y[0, 0]
+
+    z = jnp.zeros((1, n), jnp.float32)
+    out = {}
+    for name, step, w0 in (("dense", dense_step, d["W"]), ("bcoo", bcoo_step, bcoo), ("segment", segment_step, d["w"])):
+        fn = jax.jit(lambda c, xs, step=step: jax.lax.scan(step, c, xs))
+        out[name] = (lambda fn=fn, w0=w0: fn((w0, z, z), d["xs"]))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 3200, 6400])
+    ap.add_argument("--p", type=float, nargs="+", default=[0.1, 0.01])
+    ap.add_argument("--steps", type=int, default=50)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--plastic", action="store_true")
+    args = ap.parse_args(argv)
+    rows, results = [], []
+    for n in args.sizes:
+        for p in args.p:
+            d = make(n, p, args.steps)
+            fns = runners(d, args.plastic)
+            ys = {k: np.asarray(f()[1]) for k, f in fns.items()}
+            agree = all(np.allclose(ys["dense"], v, rtol=1e-4, atol=1e-4) for v in ys.values())
+            t = time_interleaved(fns, repeats=args.repeats)
+            us = {k: 1e6 * v["min"] / args.steps for k, v in t.items()}
+            best = min(us, key=us.get)
+            results.append({"N": n, "p_conn": p, "us_per_step_best": us,
+                            "us_per_step_median": {k: 1e6 * v["median"] / args.steps for k, v in t.items()},
+                            "fastest": best, "outputs_agree": agree})
+            rows.append([n, p, us["dense"], us["bcoo"], us["segment"], best, us["dense"] / us[best], agree])
+            print(table(["N", "p_conn", "dense us/step", "BCOO us/step", "segment_sum us/step", "fastest",
+                         "dense/fastest", "same outputs"], rows[-1:]), flush=True)
+    print()
+    print(f"plastic={args.plastic}; microseconds per step, best of {args.repeats} interleaved repeats")
+    print(table(["N", "p_conn", "dense us/step", "BCOO us/step", "segment_sum us/step", "fastest",
+                 "dense/fastest", "same outputs"], rows))
+    name = "sparse_plastic" if args.plastic else "sparse"
+    print("wrote", write_json(name, {"plastic": args.plastic, "steps": args.steps, "rows": results}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

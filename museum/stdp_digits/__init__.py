@@ -1,0 +1,1 @@
+"""Museum exhibit `stdp_digits`: run `python -m museum.stdp_digits`; see README.md."""

@@ -1,0 +1,1 @@
+"""Museum exhibit `third_factor_gating`: run `python -m museum.third_factor_gating`; see README.md."""
