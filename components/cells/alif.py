@@ -25,11 +25,11 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from contexts import Component, Input, Output, State
+from contexts import Component, State
 
-from ..rules.traces import NEVER, update_tols
+from ..rules.traces import update_tols
 from . import _checks
-from .lif import check_membrane, lif_step
+from .lif import declare_membrane, lif_step
 
 
 class ALIFCell(Component):
@@ -62,25 +62,12 @@ class ALIFCell(Component):
                  tau_a: float = 200.0, integration: str = "euler", lower_clamp_voltage: bool = False):
         super().__init__(name)
         owner = f"ALIFCell {name!r}"
-        self.n_units = _checks.n_units(owner, n_units)
-        check_membrane(owner, tau_m, refract_time, integration)
+        declare_membrane(self, owner, n_units, tau_m, R_m, v_rest, v_reset, thr, refract_time, integration,
+                         lower_clamp_voltage)
         _checks.positive(owner, "tau_a", tau_a, "ms")
-        self.tau_m = tau_m
-        self.R_m = R_m
-        self.v_rest = v_rest
-        self.v_reset = v_reset
-        self.thr = thr
-        self.refract_time = refract_time
         self.beta = beta
         self.tau_a = tau_a
-        self.integration = integration
-        self.lower_clamp_voltage = lower_clamp_voltage
-        self.j = Input((n_units,), doc="input current")
-        self.v = State((n_units,), init=v_rest, doc="membrane potential (mV)")
-        self.rfr = State((n_units,), doc="refractory time left (ms)")
         self.a = State((n_units,), doc="threshold adaptation (filtered spike count)")
-        self.s = Output((n_units,), doc="spikes (0/1)")
-        self.tols = Output((n_units,), init=NEVER, doc="time of last spike (ms); -1e9 = never")
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         v, s, rfr = lif_step(c.v, c.j, c.rfr, self.thr + self.beta * c.a, dt=dt, tau_m=self.tau_m, R_m=self.R_m,

@@ -63,6 +63,21 @@ def check_membrane(owner: str, tau_m: float, refract_time: float, integration: s
     _checks.choice(owner, "integration", integration, INTEGRATIONS)
 
 
+def declare_membrane(cell: Component, owner: str, n_units: int, tau_m: float, R_m: float, v_rest: float,
+                     v_reset: float, thr: float, refract_time: float, integration: str,
+                     lower_clamp_voltage: bool) -> None:
+    """The parameters and compartments every leaky integrate-and-fire cell shares (LIF, ALIF)."""
+    cell.n_units = _checks.n_units(owner, n_units)
+    check_membrane(owner, tau_m, refract_time, integration)
+    cell.tau_m, cell.R_m, cell.v_rest, cell.v_reset, cell.thr = tau_m, R_m, v_rest, v_reset, thr
+    cell.refract_time, cell.integration, cell.lower_clamp_voltage = refract_time, integration, lower_clamp_voltage
+    cell.j = Input((n_units,), doc="input current")
+    cell.v = State((n_units,), init=v_rest, doc="membrane potential (mV)")
+    cell.rfr = State((n_units,), doc="refractory time left (ms)")
+    cell.s = Output((n_units,), doc="spikes (0/1)")
+    cell.tols = Output((n_units,), init=NEVER, doc="time of last spike (ms); -1e9 = never")
+
+
 class LIFCell(Component):
     """Leaky integrate-and-fire: ``tau_m dv/dt = -(v - v_rest) + R_m j`` (see the module docstring).
 
@@ -95,24 +110,11 @@ class LIFCell(Component):
                  lower_clamp_voltage: bool = False):
         super().__init__(name)
         owner = f"LIFCell {name!r}"
-        self.n_units = _checks.n_units(owner, n_units)
-        check_membrane(owner, tau_m, refract_time, integration)
+        declare_membrane(self, owner, n_units, tau_m, R_m, v_rest, v_reset, thr, refract_time, integration,
+                         lower_clamp_voltage)
         _checks.positive(owner, "tau_theta", tau_theta, "ms")
-        self.tau_m = tau_m
-        self.R_m = R_m
-        self.v_rest = v_rest
-        self.v_reset = v_reset
-        self.thr = thr
-        self.refract_time = refract_time
         self.thr_theta_plus = thr_theta_plus
         self.tau_theta = tau_theta
-        self.integration = integration
-        self.lower_clamp_voltage = lower_clamp_voltage
-        self.j = Input((n_units,), doc="input current")
-        self.v = State((n_units,), init=v_rest, doc="membrane potential (mV)")
-        self.rfr = State((n_units,), doc="refractory time left (ms)")
-        self.s = Output((n_units,), doc="spikes (0/1)")
-        self.tols = Output((n_units,), init=NEVER, doc="time of last spike (ms); -1e9 = never")
         self.thr_theta = Param((n_units,), batched=True, doc="adaptive threshold increment (mV)")
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
