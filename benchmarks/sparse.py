@@ -5,7 +5,12 @@ spikes (5% per step), three forms of the same step run as a ``lax.scan`` of ``--
 
 * ``dense``:   ``y = s @ W`` with absent entries held at 0 (what ``DenseSynapse(p_conn=p)`` does);
 * ``bcoo``:    ``y = s @ W_bcoo``, ``jax.experimental.sparse.BCOO`` with ``nse = p N^2`` entries;
-* ``segment``: an edge list ``(pre, post, w)``: ``y = segment_sum(s[pre] * w, post, N)``.
+* ``segment``: an edge list ``(pre, post, w)``: ``y = segment_sum(s[pre] * w, post, N)``;
+* ``edges``:   the library's ``layout="edges"`` (:mod:`components.rules.edges`): a fixed in-degree
+  ``(k, N)`` table, ``y = sum_s s[pre_index] * w`` (a gather, no scatter).
+
+Connectivity is fixed in-degree (``k = p N`` partners per post neuron) in every form, so all four
+give the same outputs (checked).
 
 ``--plastic`` adds the trace-STDP update each step (dense: two outer products and the clip, on
 all ``N^2`` entries; sparse: the same rule gathered on the ``p N^2`` edges only).
@@ -25,18 +30,23 @@ import numpy as np
 from jax.experimental import sparse as jsparse
 
 from benchmarks.common import table, time_interleaved, write_json
+from components.rules.edges import edge_forward, edge_outer, in_degree
 
 A_PLUS, A_MINUS, DECAY = 1e-4, 1e-6, float(np.exp(-1.0 / 20.0))
 
 
 def make(n: int, p: float, steps: int, seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
-    mask = rng.random((n, n)) < p
+    k = in_degree(p, n)
+    idx = np.sort(np.stack([rng.choice(n, k, replace=False) for _ in range(n)], axis=1), axis=0)  # (k, n)
+    mask = np.zeros((n, n), bool)
+    mask[idx, np.arange(n)] = True
     w = (rng.uniform(0.0, 0.3, (n, n)) * mask).astype(np.float32)
     pre, post = np.nonzero(mask)
     xs = (rng.random((steps, 1, n)) < 0.05).astype(np.float32)
     return {"W": jnp.asarray(w), "M": jnp.asarray(mask.astype(np.float32)), "pre": jnp.asarray(pre, jnp.int32),
-            "post": jnp.asarray(post, jnp.int32), "w": jnp.asarray(w[pre, post]), "xs": jnp.asarray(xs), "n": n}
+            "post": jnp.asarray(post, jnp.int32), "w": jnp.asarray(w[pre, post]), "xs": jnp.asarray(xs), "n": n,
+            "idx": jnp.asarray(idx, jnp.int32), "w_edges": jnp.asarray(w[idx, np.arange(n)])}
 
 
 def runners(d: dict, plastic: bool) -> dict:
@@ -72,12 +82,26 @@ def runners(d: dict, plastic: bool) -> dict:
             w = jnp.clip(w + A_PLUS * x0[0, pre] * s1[0, post] - A_MINUS * s[0, pre] * x1[0, post], 0.0, 1.0)
         return (w, x0, x1), y[0, 0]
 
+    def edges_step(c, s):
+        w, x0, x1 = c
+        y = edge_forward(s, w, d["idx"])
+        if plastic:
+            s1 = (y > 0.5).astype(y.dtype)
+            x0, x1 = x0 * DECAY + s, x1 * DECAY + s1
+            w = jnp.clip(w + A_PLUS * edge_outer(x0, s1, d["idx"]) - A_MINUS * edge_outer(s, x1, d["idx"]), 0.0, 1.0)
+        return (w, x0, x1), y[0, 0]
+
     z = jnp.zeros((1, n), jnp.float32)
     out = {}
-    for name, step, w0 in (("dense", dense_step, d["W"]), ("bcoo", bcoo_step, bcoo), ("segment", segment_step, d["w"])):
+    for name, step, w0 in (("dense", dense_step, d["W"]), ("bcoo", bcoo_step, bcoo), ("segment", segment_step, d["w"]),
+                           ("edges", edges_step, d["w_edges"])):
         fn = jax.jit(lambda c, xs, step=step: jax.lax.scan(step, c, xs))
         out[name] = (lambda fn=fn, w0=w0: fn((w0, z, z), d["xs"]))
     return out
+
+
+HEADER = ["N", "p_conn", "dense us/step", "BCOO us/step", "segment_sum us/step", "edges us/step", "fastest",
+          "dense/edges", "same outputs"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -101,13 +125,12 @@ def main(argv: list[str] | None = None) -> None:
             results.append({"N": n, "p_conn": p, "us_per_step_best": us,
                             "us_per_step_median": {k: 1e6 * v["median"] / args.steps for k, v in t.items()},
                             "fastest": best, "outputs_agree": agree})
-            rows.append([n, p, us["dense"], us["bcoo"], us["segment"], best, us["dense"] / us[best], agree])
-            print(table(["N", "p_conn", "dense us/step", "BCOO us/step", "segment_sum us/step", "fastest",
-                         "dense/fastest", "same outputs"], rows[-1:]), flush=True)
+            rows.append([n, p, us["dense"], us["bcoo"], us["segment"], us["edges"], best, us["dense"] / us["edges"],
+                         agree])
+            print(table(HEADER, rows[-1:]), flush=True)
     print()
     print(f"plastic={args.plastic}; microseconds per step, best of {args.repeats} interleaved repeats")
-    print(table(["N", "p_conn", "dense us/step", "BCOO us/step", "segment_sum us/step", "fastest",
-                 "dense/fastest", "same outputs"], rows))
+    print(table(HEADER, rows))
     name = "sparse_plastic" if args.plastic else "sparse"
     print("wrote", write_json(name, {"plastic": args.plastic, "steps": args.steps, "rows": results}))
 

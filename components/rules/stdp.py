@@ -43,21 +43,24 @@ import jax.numpy as jnp
 from contexts.errors import ValidationError
 
 
-def _outer(a: Any, b: Any, per_sample: bool) -> Any:
-    """``a^T b`` summed over the batch ``(n_in, n_out)``, or per sample ``(batch, n_in, n_out)``."""
+def dense_outer(a: Any, b: Any, per_sample: bool = False) -> Any:
+    """``a^T b`` summed over the batch ``(n_in, n_out)``, or per sample ``(batch, n_in, n_out)``.
+
+    The trace rules take any ``outer`` of this signature: :func:`components.rules.edges.edge_outer`
+    runs them on a sparse edge list."""
     return jnp.einsum("bi,bj->bij" if per_sample else "bi,bj->ij", a, b)
 
 
 def trace_stdp_update(pre_spike: Any, post_spike: Any, pre_trace: Any, post_trace: Any, weights: Any, *,
                       A_plus: float, A_minus: float, mu: float = 0.0, w_bound: float = 1.0,
-                      pretrace_target: float = 0.0, per_sample: bool = False) -> Any:
+                      pretrace_target: float = 0.0, per_sample: bool = False, outer: Any = dense_outer) -> Any:
     """Trace STDP with power-law weight dependence (Morrison et al. 2007), before ``eta``.
 
     ``dW = A_plus (w_bound - W)^mu (x - x_tar)^T s_post - A_minus W^mu s_pre^T y``; the weight
     factors are dropped when ``mu == 0``. Summed over the batch unless ``per_sample``.
     """
-    ltp = A_plus * _outer(pre_trace - pretrace_target, post_spike, per_sample)
-    ltd = A_minus * _outer(pre_spike, post_trace, per_sample)
+    ltp = A_plus * outer(pre_trace - pretrace_target, post_spike, per_sample)
+    ltd = A_minus * outer(pre_spike, post_trace, per_sample)
     if mu > 0.0:
         ltp = ltp * jnp.power(w_bound - weights, mu)
         ltd = ltd * jnp.power(weights, mu)
@@ -66,16 +69,16 @@ def trace_stdp_update(pre_spike: Any, post_spike: Any, pre_trace: Any, post_trac
 
 def exp_stdp_update(pre_spike: Any, post_spike: Any, pre_trace: Any, post_trace: Any, weights: Any, *,
                     A_plus: float, A_minus: float, exp_beta: float, w_bound: float = 1.0,
-                    pretrace_target: float = 0.0, per_sample: bool = False) -> Any:
+                    pretrace_target: float = 0.0, per_sample: bool = False, outer: Any = dense_outer) -> Any:
     """STDP with exponential weight dependence (Nessler et al. 2013), before ``eta``.
 
     ``dW = A_plus [e^{-b W} x^T s_post - e^{-b (w_bound - W)} x_tar^T s_post] - A_minus e^{-b W} s_pre^T y``.
     """
     damp = jnp.exp(-exp_beta * weights)
-    ltp = damp * _outer(pre_trace, post_spike, per_sample)
-    target = jnp.exp(-exp_beta * (w_bound - weights)) * _outer(
+    ltp = damp * outer(pre_trace, post_spike, per_sample)
+    target = jnp.exp(-exp_beta * (w_bound - weights)) * outer(
         jnp.full_like(pre_trace, pretrace_target), post_spike, per_sample)
-    ltd = damp * _outer(pre_spike, post_trace, per_sample)
+    ltd = damp * outer(pre_spike, post_trace, per_sample)
     return A_plus * (ltp - target) - A_minus * ltd
 
 
@@ -107,7 +110,7 @@ def event_stdp_update(pre_in_window: Any, post_spike: Any, weights: Any, *, A_pl
     """
     pos = A_plus * (w_bound - (1.0 + lmbda) * weights)
     neg = -A_minus * (1.0 + lmbda) * weights
-    return pos * _outer(pre_in_window, post_spike, per_sample) + neg * _outer(1.0 - pre_in_window, post_spike,
+    return pos * dense_outer(pre_in_window, post_spike, per_sample) + neg * dense_outer(1.0 - pre_in_window, post_spike,
                                                                             per_sample)
 
 

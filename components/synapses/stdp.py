@@ -26,7 +26,8 @@ import numpy as np
 from contexts import Input, Param, State
 from contexts.errors import ValidationError
 
-from ..rules.stdp import check_stdp_params, decay_term, exp_stdp_update, trace_stdp_update
+from ..rules.edges import edge_outer
+from ..rules.stdp import check_stdp_params, decay_term, dense_outer, exp_stdp_update, trace_stdp_update
 from .dense import DenseSynapse
 
 EXP_W_EPS = 0.01  # ngc-learn's ExpSTDP keeps W in [0.01, w_bound - 0.01]
@@ -41,7 +42,10 @@ class _TraceSynapse(DenseSynapse):
         self.postSpike = Input((n_out,), doc="postsynaptic spikes s_post (0/1)")
         self.preTrace = Input((n_in,), doc="presynaptic trace x")
         self.postTrace = Input((n_out,), doc="postsynaptic trace y")
-        self.dWeights = State((n_in, n_out), batched=False, doc="last update before eta (summed over batch)")
+        self.dWeights = State(self.weights.shape, batched=False, doc="last update before eta (summed over batch)")
+        if weight_mask is not None and self.layout == "edges":
+            raise ValidationError(f"{self.name}: weight_mask needs layout='dense' (the edges layout draws its own "
+                                  f"connections; pass the mask's density as p_conn instead)")
         if weight_mask is not None:
             fixed = np.asarray(weight_mask, dtype=np.float32)
             if fixed.shape != (n_in, n_out):
@@ -56,6 +60,12 @@ class _TraceSynapse(DenseSynapse):
     def _update(self, c: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _outer(self, c: Any) -> Any:
+        """The batch-summed outer product ``a^T b`` in this synapse's layout."""
+        if self.layout == "edges":
+            return lambda a, b, per_sample=False: edge_outer(a, b, c.pre_index, per_sample)
+        return dense_outer
+
     def _bounds(self) -> tuple[float, float]:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -63,7 +73,8 @@ class _TraceSynapse(DenseSynapse):
         dW = self._update(c)
         w = c.weights + self.eta * dW - decay_term(c.weights, dt, self.tau_w)
         low, high = self._bounds()
-        return {"weights": self.constrain(w, c.mask, low, high), "dWeights": dW}
+        mask = None if self.layout == "edges" else c.mask
+        return {"weights": self.constrain(w, mask, low, high), "dWeights": dW}
 
 
 class TraceSTDPSynapse(_TraceSynapse):
@@ -90,6 +101,8 @@ class TraceSTDPSynapse(_TraceSynapse):
         w_bound: largest weight (default 1).
         tau_w: weight-decay time constant in ms (default 0: no decay).
         weight_mask: optional fixed 0/1 ``(n_in, n_out)`` array, multiplied into ``mask``.
+        layout: ``"dense"``, ``"edges"`` (sparse, fixed in-degree; the rule runs on the edges only)
+            or ``"auto"``, as :class:`DenseSynapse`.
 
     Compartments: ``preSpike``, ``postSpike``, ``preTrace``, ``postTrace`` (inputs), ``dWeights``
     (state), plus DenseSynapse's. References: Morrison et al. (2007) Neural Comput. 19:1437;
@@ -98,8 +111,9 @@ class TraceSTDPSynapse(_TraceSynapse):
 
     def __init__(self, name: str, shape: tuple, A_plus: float, A_minus: float, eta: float = 1.0, mu: float = 0.0,
                  pretrace_target: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
-                 p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None):
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn)
+                 p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None,
+                 layout: str = "dense"):
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout)
         check_stdp_params(name, A_plus=A_plus, A_minus=A_minus, mu=mu, tau_w=tau_w, w_bound=w_bound)
         self.A_plus, self.A_minus, self.eta, self.mu = A_plus, A_minus, eta, mu
         self.pretrace_target, self.w_bound, self.tau_w = pretrace_target, w_bound, tau_w
@@ -109,7 +123,7 @@ class TraceSTDPSynapse(_TraceSynapse):
     def _update(self, c: Any) -> Any:
         return trace_stdp_update(c.preSpike, c.postSpike, c.preTrace, c.postTrace, c.weights,
                                  A_plus=self.A_plus, A_minus=self.A_minus, mu=self.mu, w_bound=self.w_bound,
-                                 pretrace_target=self.pretrace_target)
+                                 pretrace_target=self.pretrace_target, outer=self._outer(c))
 
     def _bounds(self) -> tuple[float, float]:
         return 0.0, self.w_bound
@@ -136,6 +150,8 @@ class ExpSTDPSynapse(_TraceSynapse):
         w_bound: largest weight (default 1; must exceed 0.02).
         tau_w: weight-decay time constant in ms (default 0: no decay).
         weight_mask: optional fixed 0/1 ``(n_in, n_out)`` array, multiplied into ``mask``.
+        layout: ``"dense"``, ``"edges"`` (sparse, fixed in-degree; the rule runs on the edges only)
+            or ``"auto"``, as :class:`DenseSynapse`.
 
     Compartments: ``preSpike``, ``postSpike``, ``preTrace``, ``postTrace`` (inputs), ``dWeights``
     (state), plus DenseSynapse's. References: Nessler et al. (2013) PLoS Comput. Biol. 9:e1003037;
@@ -144,8 +160,9 @@ class ExpSTDPSynapse(_TraceSynapse):
 
     def __init__(self, name: str, shape: tuple, A_plus: float, A_minus: float, exp_beta: float, eta: float = 1.0,
                  pretrace_target: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
-                 p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None):
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn)
+                 p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None,
+                 layout: str = "dense"):
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout)
         check_stdp_params(name, A_plus=A_plus, A_minus=A_minus, exp_beta=exp_beta, tau_w=tau_w, w_bound=w_bound)
         if w_bound <= 2 * EXP_W_EPS:
             raise ValidationError(f"{name}: w_bound must exceed {2 * EXP_W_EPS} (weights are kept in "
@@ -158,7 +175,7 @@ class ExpSTDPSynapse(_TraceSynapse):
     def _update(self, c: Any) -> Any:
         return exp_stdp_update(c.preSpike, c.postSpike, c.preTrace, c.postTrace, c.weights,
                                A_plus=self.A_plus, A_minus=self.A_minus, exp_beta=self.exp_beta,
-                               w_bound=self.w_bound, pretrace_target=self.pretrace_target)
+                               w_bound=self.w_bound, pretrace_target=self.pretrace_target, outer=self._outer(c))
 
     def _bounds(self) -> tuple[float, float]:
         return EXP_W_EPS, self.w_bound - EXP_W_EPS

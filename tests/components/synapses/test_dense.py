@@ -88,3 +88,30 @@ def test_default_init_and_seed_reproducibility():
 def test_bad_parameters_raise(kw, match):
     with pytest.raises(ValidationError, match=match):
         build(**kw)
+
+
+def test_edges_layout_transmits_like_its_dense_matrix_and_survives_save_load(tmp_path):
+    ctx, W = build(shape=(N_IN, N_OUT), p_conn=0.1, layout="edges", resist_scale=2.0,
+                   bias_init={"dist": "uniform", "low": -1.0, "high": 1.0})
+    assert W.weights.shape == W.pre_index.shape == (6, N_OUT) and not hasattr(W, "mask")
+    assert np.asarray(W.pre_index.value).dtype == np.int32
+    dense, b = np.asarray(W.dense_weights()), np.asarray(W.biases.value)
+    assert np.all((dense != 0).sum(0) == 6)  # fixed in-degree: 6 = 0.1 * 60 partners per post neuron
+    xs = np.random.default_rng(1).random((20, 3, N_IN)).astype(np.float32)
+    rec = ctx.run("advance", steps=20, record=[W.outputs], inputs={W.inputs: xs})
+    np.testing.assert_allclose(rec[W.outputs], xs @ (dense * 2.0) + b, rtol=1e-5, atol=1e-5)
+    ctx.save(tmp_path / "m")
+    loaded = Context.load(tmp_path / "m")
+    W2 = loaded.components["W"]
+    assert W2.layout == "edges"
+    np.testing.assert_array_equal(np.asarray(W2.pre_index.value), np.asarray(W.pre_index.value))
+    np.testing.assert_array_equal(np.asarray(W2.dense_weights()), dense)
+
+
+def test_auto_layout_picks_edges_only_where_measured_faster():
+    with Context("auto"):
+        assert DenseSynapse("a", (1000, 1000), p_conn=0.01, layout="auto").layout == "edges"
+        assert DenseSynapse("b", (1000, 1000), p_conn=0.1, layout="auto").layout == "dense"
+        assert DenseSynapse("c", (200, 200), p_conn=0.01, layout="auto").layout == "dense"
+        with pytest.raises(ValidationError, match="d: layout must be one of dense, edges, auto"):
+            DenseSynapse("d", (10, 10), layout="csr")

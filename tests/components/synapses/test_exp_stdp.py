@@ -83,3 +83,22 @@ def test_validation_errors() -> None:
             ExpSTDPSynapse("W1", (2, 3), A_plus=0.1, A_minus=0.1, exp_beta=-1.0)
         with pytest.raises(ValidationError, match="w_bound"):
             ExpSTDPSynapse("W2", (2, 3), A_plus=0.1, A_minus=0.1, exp_beta=1.0, w_bound=0.02)
+
+
+def test_edges_layout_matches_numpy_reference_on_its_edges() -> None:
+    n_in, n_out = 30, N_OUT
+    rng = np.random.default_rng(6)
+    s_pre = (rng.random((T, B, n_in)) < 0.15).astype(np.float32)
+    s_post = (rng.random((T, B, n_out)) < 0.15).astype(np.float32)
+    x, y = np_traces(s_pre, 1.0, 12.0), np_traces(s_post, 1.0, 8.0)
+    params = dict(A_plus=0.03, A_minus=0.02, exp_beta=2.0, eta=0.9, w_bound=1.3, tau_w=60.0)
+    with Context("exp_edges", batch_size=B, seed=5) as ctx:
+        W = ExpSTDPSynapse("W", (n_in, n_out), p_conn=0.2, layout="edges", pretrace_target=0.2, **params)
+        ctx.command("evolve", [W])
+    idx, dense0 = np.asarray(W.pre_index.value), np.asarray(W.dense_weights())
+    assert idx.shape == (6, n_out)
+    rec = ctx.run("evolve", steps=T, record=[W.weights],
+                  inputs={W.preSpike: s_pre, W.postSpike: s_post, W.preTrace: x, W.postTrace: y})
+    ref = np_exp_stdp(dense0, s_pre, s_post, x, y, x_tar=0.2, dt=1.0, **params)[:, idx, np.arange(n_out)]
+    np.testing.assert_allclose(rec[W.weights], ref, rtol=1e-5, atol=2e-6)
+    assert np.abs(ref[-1] - dense0[idx, np.arange(n_out)]).max() > 0.05

@@ -132,3 +132,36 @@ def test_validation_errors() -> None:
             TraceSTDPSynapse("W2", (2, 3), A_plus=0.1, A_minus=0.1, w_bound=0.0)
         with pytest.raises(ValidationError, match="weight_mask"):
             TraceSTDPSynapse("W3", (2, 3), A_plus=0.1, A_minus=0.1, weight_mask=np.ones((3, 2)))
+
+
+def test_edges_layout_matches_the_dense_numpy_reference_on_its_edges() -> None:
+    """layout='edges' (fixed in-degree) runs the same rule on the k * n_out stored edges only."""
+    n_in, n_out, steps = 40, 6, 60
+    rng = np.random.default_rng(4)
+    s_pre = (rng.random((steps, B, n_in)) < 0.2).astype(np.float32)
+    s_post = (rng.random((steps, B, n_out)) < 0.2).astype(np.float32)
+    x, y = np_traces(s_pre, 1.0, 15.0), np_traces(s_post, 1.0, 10.0)
+    params = dict(A_plus=0.02, A_minus=0.015, eta=0.8, mu=1.0, w_bound=1.0, tau_w=30.0)
+    with Context("edges", batch_size=B, seed=2) as ctx:
+        W = TraceSTDPSynapse("W", (n_in, n_out), p_conn=0.1, layout="edges", pretrace_target=0.05, **params)
+        ctx.command("advance", [W])
+        ctx.command("evolve", [W])
+    idx, w0 = np.asarray(W.pre_index.value), np.asarray(W.weights.value)
+    assert idx.shape == w0.shape == (4, n_out) and W.dWeights.shape == (4, n_out)
+    dense0 = np.asarray(W.dense_weights())
+    mask = (np.zeros((n_in, n_out)) + np.asarray(W.dense_weights(np.ones_like(w0)))).astype(np.float32)
+    assert mask.sum() == 4 * n_out and np.all(mask.sum(0) == 4)
+    rec = ctx.run(["advance", "evolve"], steps=steps, record=[W.weights, W.outputs],
+                  inputs={W.inputs: s_pre, W.preSpike: s_pre, W.postSpike: s_post, W.preTrace: x, W.postTrace: y})
+    ref = np_trace_stdp(dense0, mask, s_pre, s_post, x, y, x_tar=0.05, dt=1.0, **params)
+    np.testing.assert_allclose(rec[W.weights], ref[:, idx, np.arange(n_out)], rtol=1e-5, atol=2e-6)
+    assert np.abs(ref[-1] - dense0).max() > 0.05
+    before = np.concatenate([dense0[None], ref[:-1]])  # advance reads the weights of the previous step
+    np.testing.assert_allclose(rec[W.outputs], np.einsum("tbi,tij->tbj", s_pre, before), rtol=1e-5, atol=1e-5)
+
+
+def test_edges_layout_rejects_a_weight_mask() -> None:
+    with Context("bad_edges"):
+        with pytest.raises(ValidationError, match="W: weight_mask needs layout='dense'"):
+            TraceSTDPSynapse("W", (20, 4), A_plus=0.1, A_minus=0.1, p_conn=0.2, layout="edges",
+                             weight_mask=np.ones((20, 4)))
