@@ -54,7 +54,7 @@ class BCMSynapse(DenseSynapse):
     def __init__(self, name: str, shape: tuple, tau_w: float = 1000.0, tau_theta: float = 100.0,
                  theta0: float = 1.0, w_bound: float = 0.0, w_decay: float = 0.0, weight_init: dict | None = None,
                  resist_scale: float = 1.0, p_conn: float = 1.0):
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn)
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout="dense")
         self.tau_w = _positive(tau_w, f"{name}.tau_w", "a time constant in ms")
         self.tau_theta = _positive(tau_theta, f"{name}.tau_theta", "a time constant in ms")
         self.theta0 = _positive(theta0, f"{name}.theta0",

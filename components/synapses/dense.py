@@ -21,7 +21,7 @@ Parameters:
     bias_init: spec dict or None (no bias).
     resist_scale: fixed factor applied to the weights in the transform (e.g. membrane resistance).
     p_conn: probability that a connection exists; absent ones stay exactly 0.
-    layout: ``"dense"`` (default), ``"edges"`` or ``"auto"`` (see above).
+    layout: ``"auto"`` (default: edges only where measured faster), ``"dense"`` or ``"edges"``.
 
 Plastic synapses subclass this and add ``evolve``; those whose rule has an edge form
 (TraceSTDPSynapse, ExpSTDPSynapse) take ``layout`` too.
@@ -44,7 +44,7 @@ DEFAULT_WEIGHT_INIT = {"dist": "uniform", "low": 0.025, "high": 0.8}
 
 class DenseSynapse(Component):
     def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, bias_init: dict | None = None,
-                 resist_scale: float = 1.0, p_conn: float = 1.0, layout: str = "dense"):
+                 resist_scale: float = 1.0, p_conn: float = 1.0, layout: str = "auto"):
         super().__init__(name)
         if len(shape) != 2:
             raise ValidationError(f"{name}: shape must be (n_in, n_out), got {shape!r}")

@@ -76,7 +76,8 @@ class EpropSynapse(DenseSynapse):
                  eta: float = 1e-4, optim_type: str = "sgd", b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
                  c_reg: float = 0.0, f_target: float = 10.0, no_autapses: bool = False, grad_divisor: float = 1.0,
                  update: str = "sequence", p_conn: float = 1.0, store_e: bool = False):
-        super().__init__(name, shape, weight_init=weight_init or {"dist": "fan_in_gaussian"}, p_conn=p_conn)
+        super().__init__(name, shape, weight_init=weight_init or {"dist": "fan_in_gaussian"}, p_conn=p_conn,
+                         layout="dense")
         for key, allowed, value in (("role", ROLES, role), ("input_mode", INPUT_MODES, input_mode),
                                     ("update", UPDATES, update)):
             if value not in allowed:

@@ -49,7 +49,7 @@ class EventSTDPSynapse(DenseSynapse):
     def __init__(self, name: str, shape: tuple, eta: float = 1.0, lmbda: float = 0.01, A_plus: float = 1.0,
                  A_minus: float = 1.0, presyn_win_len: float = 2.0, w_bound: float = 1.0,
                  weight_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0):
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn)
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout="dense")
         check_stdp_params(name, lmbda=lmbda, A_plus=A_plus, A_minus=A_minus, presyn_win_len=presyn_win_len,
                           w_bound=w_bound)
         self.eta, self.lmbda, self.A_plus, self.A_minus = eta, lmbda, A_plus, A_minus

@@ -64,7 +64,7 @@ class HebbianSynapse(DenseSynapse):
                  bias_init: dict | None = None, w_bound: float = 1.0, is_nonnegative: bool = False,
                  prior: Any = None, sign_value: float = -1.0, optim_type: str = "sgd", pre_wght: float = 1.0,
                  post_wght: float = 1.0, rule: str = "hebbian", resist_scale: float = 1.0, p_conn: float = 1.0):
-        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn)
+        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, layout="dense")
         if optim_type not in OPTIMIZERS:
             raise ValidationError(f"{name}: optim_type must be one of {', '.join(OPTIMIZERS)}, got {optim_type!r}")
         if rule not in RULES:

@@ -92,7 +92,7 @@ class ModulatedSynapse(DenseSynapse):
                  mu: float | None = None, pretrace_target: float | None = None, pre_wght: float | None = None,
                  post_wght: float | None = None, w_bound: float = 0.0, is_nonnegative: bool = False,
                  weight_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0):
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn)
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout="dense")
         if rule not in RULES:
             raise ValidationError(f"{name}: rule must be one of {', '.join(RULES)}, got {rule!r}")
         given = {"A_plus": A_plus, "A_minus": A_minus, "mu": mu, "pretrace_target": pretrace_target,

@@ -101,8 +101,8 @@ class TraceSTDPSynapse(_TraceSynapse):
         w_bound: largest weight (default 1).
         tau_w: weight-decay time constant in ms (default 0: no decay).
         weight_mask: optional fixed 0/1 ``(n_in, n_out)`` array, multiplied into ``mask``.
-        layout: ``"dense"``, ``"edges"`` (sparse, fixed in-degree; the rule runs on the edges only)
-            or ``"auto"``, as :class:`DenseSynapse`.
+        layout: ``"auto"`` (default), ``"dense"`` or ``"edges"`` (sparse, fixed in-degree; the rule
+            runs on the edges only), as :class:`DenseSynapse`.
 
     Compartments: ``preSpike``, ``postSpike``, ``preTrace``, ``postTrace`` (inputs), ``dWeights``
     (state), plus DenseSynapse's. References: Morrison et al. (2007) Neural Comput. 19:1437;
@@ -112,7 +112,8 @@ class TraceSTDPSynapse(_TraceSynapse):
     def __init__(self, name: str, shape: tuple, A_plus: float, A_minus: float, eta: float = 1.0, mu: float = 0.0,
                  pretrace_target: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
                  p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None,
-                 layout: str = "dense"):
+                 layout: str = "auto"):
+        layout = "dense" if weight_mask is not None and layout == "auto" else layout
         super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout)
         check_stdp_params(name, A_plus=A_plus, A_minus=A_minus, mu=mu, tau_w=tau_w, w_bound=w_bound)
         self.A_plus, self.A_minus, self.eta, self.mu = A_plus, A_minus, eta, mu
@@ -150,8 +151,8 @@ class ExpSTDPSynapse(_TraceSynapse):
         w_bound: largest weight (default 1; must exceed 0.02).
         tau_w: weight-decay time constant in ms (default 0: no decay).
         weight_mask: optional fixed 0/1 ``(n_in, n_out)`` array, multiplied into ``mask``.
-        layout: ``"dense"``, ``"edges"`` (sparse, fixed in-degree; the rule runs on the edges only)
-            or ``"auto"``, as :class:`DenseSynapse`.
+        layout: ``"auto"`` (default), ``"dense"`` or ``"edges"`` (sparse, fixed in-degree; the rule
+            runs on the edges only), as :class:`DenseSynapse`.
 
     Compartments: ``preSpike``, ``postSpike``, ``preTrace``, ``postTrace`` (inputs), ``dWeights``
     (state), plus DenseSynapse's. References: Nessler et al. (2013) PLoS Comput. Biol. 9:e1003037;
@@ -161,7 +162,8 @@ class ExpSTDPSynapse(_TraceSynapse):
     def __init__(self, name: str, shape: tuple, A_plus: float, A_minus: float, exp_beta: float, eta: float = 1.0,
                  pretrace_target: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
                  p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None,
-                 layout: str = "dense"):
+                 layout: str = "auto"):
+        layout = "dense" if weight_mask is not None and layout == "auto" else layout
         super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout)
         check_stdp_params(name, A_plus=A_plus, A_minus=A_minus, exp_beta=exp_beta, tau_w=tau_w, w_bound=w_bound)
         if w_bound <= 2 * EXP_W_EPS:

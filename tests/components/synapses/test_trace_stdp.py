@@ -165,3 +165,13 @@ def test_edges_layout_rejects_a_weight_mask() -> None:
         with pytest.raises(ValidationError, match="W: weight_mask needs layout='dense'"):
             TraceSTDPSynapse("W", (20, 4), A_plus=0.1, A_minus=0.1, p_conn=0.2, layout="edges",
                              weight_mask=np.ones((20, 4)))
+
+
+def test_auto_layout_is_edges_for_large_sparse_projections_unless_a_weight_mask_is_given() -> None:
+    with Context("auto_edges"):
+        sparse = TraceSTDPSynapse("S", (1000, 1000), A_plus=0.1, A_minus=0.1, p_conn=0.01)
+        masked = TraceSTDPSynapse("M", (1000, 1000), A_plus=0.1, A_minus=0.1, p_conn=0.01,
+                                  weight_mask=np.ones((1000, 1000), np.float32))
+        small = TraceSTDPSynapse("D", (100, 100), A_plus=0.1, A_minus=0.1, p_conn=0.01)
+    assert (sparse.layout, masked.layout, small.layout) == ("edges", "dense", "dense")
+    assert sparse.weights.shape == (10, 1000) and masked.weights.shape == (1000, 1000)
