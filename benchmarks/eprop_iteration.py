@@ -6,6 +6,11 @@ machine (2000 iterations in ~283 s on 2 cores; issue 4).
 
     python benchmarks/eprop_iteration.py                       # batch 1 and 32, 2000 iterations for batch 1
     python benchmarks/eprop_iteration.py --full-iterations 300 # extrapolate 2000 from 300
+    python benchmarks/eprop_iteration.py --cores 1             # pinned to one core (fastest for batch 1)
+
+A 100-neuron network is far too small to feed XLA's CPU thread pool: at batch 1 each of the
+1000 steps is a few 100 x 100 products, and handing them to a second thread costs more than it
+saves, so one pinned core is ~2.5x faster than two (measured; benchmarks/README.md section 6).
 
 Prints a table and writes benchmarks/results/eprop_iteration.json. The machine is shared: the load
 average at the start and end is recorded next to the numbers.
@@ -83,7 +88,11 @@ def main() -> None:
     parser.add_argument("--full-iterations", type=int, default=2000,
                         help="iterations actually run for the end-to-end figure (extrapolated to 2000)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="JSON file (default: %(default)s)")
+    parser.add_argument("--cores", type=int, default=0,
+                        help="pin the process to this many cores before JAX starts (0: leave as is)")
     args = parser.parse_args()
+    if args.cores > 0:  # must precede the first JAX computation: XLA sizes its thread pool then
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:args.cores])
     load0 = _load()
     rows = [bench(b, args.repeats, args.chunk if b < 8 else max(2, args.chunk // 8)) for b in args.batch]
     full = full_run(2000, args.full_iterations) if args.full_iterations > 0 else None

@@ -6,7 +6,7 @@ readouts must report, in the 150-ms recall window at the end of a 2250-ms sequen
 more of the 7 cues. e-prop with random feedback, Adam (lr 5e-3), one update per batch of sequences.
 
     python -m museum.eprop_evidence_accumulation --quick                       # smoke run, seconds
-    python -m museum.eprop_evidence_accumulation --iterations 300 --batch-size 32
+    python -m museum.eprop_evidence_accumulation --iterations 1000 --batch-size 32
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ NAME = "eprop_evidence_accumulation"
 
 
 def _extra(parser: Any) -> None:
-    parser.add_argument("--iterations", type=int, default=300, help="training iterations (default: %(default)s)")
+    parser.add_argument("--iterations", type=int, default=1000, help="training iterations (default: %(default)s)")
     parser.add_argument("--batch-size", type=int, default=32, help="sequences per update (default: %(default)s)")
     parser.add_argument("--chunk", type=int, default=10, help="iterations per compiled chunk (progress)")
 
