@@ -35,7 +35,7 @@ from components.rules.edges import edge_forward, edge_outer, in_degree
 A_PLUS, A_MINUS, DECAY = 1e-4, 1e-6, float(np.exp(-1.0 / 20.0))
 
 
-def make(n: int, p: float, steps: int, seed: int = 0) -> dict:
+def make(n: int, p: float, steps: int, batch: int = 1, seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
     k = in_degree(p, n)
     idx = np.sort(np.stack([rng.choice(n, k, replace=False) for _ in range(n)], axis=1), axis=0)  # (k, n)
@@ -43,10 +43,10 @@ def make(n: int, p: float, steps: int, seed: int = 0) -> dict:
     mask[idx, np.arange(n)] = True
     w = (rng.uniform(0.0, 0.3, (n, n)) * mask).astype(np.float32)
     pre, post = np.nonzero(mask)
-    xs = (rng.random((steps, 1, n)) < 0.05).astype(np.float32)
+    xs = (rng.random((steps, batch, n)) < 0.05).astype(np.float32)
     return {"W": jnp.asarray(w), "M": jnp.asarray(mask.astype(np.float32)), "pre": jnp.asarray(pre, jnp.int32),
             "post": jnp.asarray(post, jnp.int32), "w": jnp.asarray(w[pre, post]), "xs": jnp.asarray(xs), "n": n,
-            "idx": jnp.asarray(idx, jnp.int32), "w_edges": jnp.asarray(w[idx, np.arange(n)])}
+            "batch": batch, "idx": jnp.asarray(idx, jnp.int32), "w_edges": jnp.asarray(w[idx, np.arange(n)])}
 
 
 def runners(d: dict, plastic: bool) -> dict:
@@ -61,7 +61,7 @@ def runners(d: dict, plastic: bool) -> dict:
             s1 = (y > 0.5).astype(y.dtype)
             x0, x1 = x0 * DECAY + s, x1 * DECAY + s1
             w = jnp.clip(w + A_PLUS * (x0.T @ s1) - A_MINUS * (s.T @ x1), 0.0, 1.0) * d["M"]
-        return (w, x0, x1), y[0, 0]
+        return (w, x0, x1), y[:, :8]
 
     def bcoo_step(c, s):
         m, x0, x1 = c
@@ -71,7 +71,7 @@ def runners(d: dict, plastic: bool) -> dict:
             x0, x1 = x0 * DECAY + s, x1 * DECAY + s1
             dw = A_PLUS * x0[0, pre] * s1[0, post] - A_MINUS * s[0, pre] * x1[0, post]
             m = jsparse.BCOO((jnp.clip(m.data + dw, 0.0, 1.0), m.indices), shape=m.shape)
-        return (m, x0, x1), y[0, 0]
+        return (m, x0, x1), y[:, :8]
 
     def segment_step(c, s):
         w, x0, x1 = c
@@ -80,7 +80,7 @@ def runners(d: dict, plastic: bool) -> dict:
             s1 = (y > 0.5).astype(y.dtype)
             x0, x1 = x0 * DECAY + s, x1 * DECAY + s1
             w = jnp.clip(w + A_PLUS * x0[0, pre] * s1[0, post] - A_MINUS * s[0, pre] * x1[0, post], 0.0, 1.0)
-        return (w, x0, x1), y[0, 0]
+        return (w, x0, x1), y[:, :8]
 
     def edges_step(c, s):
         w, x0, x1 = c
@@ -89,12 +89,15 @@ def runners(d: dict, plastic: bool) -> dict:
             s1 = (y > 0.5).astype(y.dtype)
             x0, x1 = x0 * DECAY + s, x1 * DECAY + s1
             w = jnp.clip(w + A_PLUS * edge_outer(x0, s1, d["idx"]) - A_MINUS * edge_outer(s, x1, d["idx"]), 0.0, 1.0)
-        return (w, x0, x1), y[0, 0]
+        return (w, x0, x1), y[:, :8]
 
-    z = jnp.zeros((1, n), jnp.float32)
+    z = jnp.zeros((d["batch"], n), jnp.float32)
     out = {}
-    for name, step, w0 in (("dense", dense_step, d["W"]), ("bcoo", bcoo_step, bcoo), ("segment", segment_step, d["w"]),
-                           ("edges", edges_step, d["w_edges"])):
+    forms = (("dense", dense_step, d["W"]), ("bcoo", bcoo_step, bcoo), ("segment", segment_step, d["w"]),
+             ("edges", edges_step, d["w_edges"]))
+    if d["batch"] > 1:  # the BCOO and segment steps above are written for batch 1
+        forms = (forms[0], forms[3])
+    for name, step, w0 in forms:
         fn = jax.jit(lambda c, xs, step=step: jax.lax.scan(step, c, xs))
         out[name] = (lambda fn=fn, w0=w0: fn((w0, z, z), d["xs"]))
     return out
@@ -111,11 +114,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--plastic", action="store_true")
+    ap.add_argument("--batch", type=int, default=1, help="batch size (> 1: dense and edges only)")
     args = ap.parse_args(argv)
     rows, results = [], []
     for n in args.sizes:
         for p in args.p:
-            d = make(n, p, args.steps)
+            d = make(n, p, args.steps, args.batch)
             fns = runners(d, args.plastic)
             ys = {k: np.asarray(f()[1]) for k, f in fns.items()}
             agree = all(np.allclose(ys["dense"], v, rtol=1e-4, atol=1e-4) for v in ys.values())
@@ -125,14 +129,15 @@ def main(argv: list[str] | None = None) -> None:
             results.append({"N": n, "p_conn": p, "us_per_step_best": us,
                             "us_per_step_median": {k: 1e6 * v["median"] / args.steps for k, v in t.items()},
                             "fastest": best, "outputs_agree": agree})
-            rows.append([n, p, us["dense"], us["bcoo"], us["segment"], us["edges"], best, us["dense"] / us["edges"],
-                         agree])
+            rows.append([n, p, us["dense"], us.get("bcoo", float("nan")), us.get("segment", float("nan")), us["edges"],
+                         best, us["dense"] / us["edges"], agree])
             print(table(HEADER, rows[-1:]), flush=True)
     print()
-    print(f"plastic={args.plastic}; microseconds per step, best of {args.repeats} interleaved repeats")
+    print(f"plastic={args.plastic}, batch={args.batch}; us per step, best of {args.repeats} interleaved repeats")
     print(table(HEADER, rows))
-    name = "sparse_plastic" if args.plastic else "sparse"
-    print("wrote", write_json(name, {"plastic": args.plastic, "steps": args.steps, "rows": results}))
+    name = ("sparse_plastic" if args.plastic else "sparse") + (f"_batch{args.batch}" if args.batch > 1 else "")
+    print("wrote", write_json(name, {"plastic": args.plastic, "batch": args.batch, "steps": args.steps,
+                                     "rows": results}))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ With ``layout="edges"`` (sparse, fixed in-degree ``k = round(p_conn * n_in)``; s
 :mod:`components.rules.edges`) ``weights`` is ``(k, n_out)``, ``mask`` is replaced by
 ``pre_index (param, (k, n_out), int32)`` and ``dense_weights()`` gives the ``(n_in, n_out)``
 matrix. ``layout="auto"`` picks the edges where they were measured faster (p_conn <= 0.01 from
-10^6 connections, p_conn <= 0.1 from 10^7).
+300 x 300; p_conn <= 0.1 from 1000 x 1000 at batch 1).
 
 Parameters:
     shape: ``(n_in, n_out)``.
@@ -56,7 +56,7 @@ class DenseSynapse(Component):
         self.bias_init = bias_init
         self.resist_scale = resist_scale
         self.p_conn = p_conn
-        self.layout = choose_layout(name, layout, p_conn, self.shape)
+        self.layout = choose_layout(name, layout, p_conn, self.shape, self.context.batch_size)
         w_init, m_init = initializer(self.weight_init, f"{name}.weight_init"), connectivity(p_conn)
 
         def masked_weights(key: Any, shp: tuple, dtype: Any) -> Any:

@@ -47,10 +47,13 @@ def test_forward_and_outer_equal_the_dense_matrix_forms() -> None:
 
 def test_in_degree_and_auto_layout_follow_the_measured_crossover() -> None:
     assert in_degree(0.01, 784) == 8 and in_degree(1e-6, 50) == 1
-    assert choose_layout("W", "auto", 0.01, (1000, 1000)) == "edges"
+    assert choose_layout("W", "auto", 0.01, (300, 300)) == "edges"
+    assert choose_layout("W", "auto", 0.01, (300, 300), batch_size=32) == "edges"
     assert choose_layout("W", "auto", 0.01, (100, 100)) == "dense"
-    assert choose_layout("W", "auto", 0.1, (1000, 1000)) == "dense"
-    assert choose_layout("W", "auto", 0.1, (3200, 3200)) == "edges"
+    assert choose_layout("W", "auto", 0.1, (1000, 1000)) == "edges"
+    assert choose_layout("W", "auto", 0.1, (1000, 1000), batch_size=32) == "dense"
+    assert choose_layout("W", "auto", 0.1, (300, 300)) == "dense"
+    assert choose_layout("W", "auto", 0.3, (6400, 6400)) == "dense"
     assert choose_layout("W", "auto", 1.0, (10000, 10000)) == "dense"
     with pytest.raises(ValidationError, match="W: layout must be one of"):
         choose_layout("W", "sparse", 0.1, (10, 10))
