@@ -36,6 +36,17 @@ EXP_W_EPS = 0.01  # ngc-learn's ExpSTDP keeps W in [0.01, w_bound - 0.01]
 class _TraceSynapse(DenseSynapse):
     """Shared plumbing: spike/trace inputs, ``dWeights``, the weight mask and the evolve step."""
 
+    def _setup(self, name: str, shape: tuple, weight_init: dict | None, resist_scale: float, p_conn: float,
+               layout: str, weight_mask: Any, **rule_params: float) -> None:
+        """The DenseSynapse part (a ``weight_mask`` keeps ``auto`` dense), the rule's parameters as
+        attributes, then the STDP compartments."""
+        layout = "dense" if weight_mask is not None and layout == "auto" else layout
+        DenseSynapse.__init__(self, name, shape, weight_init, None, resist_scale, p_conn, layout)
+        for key, value in rule_params.items():
+            setattr(self, key, value)
+        self.weight_mask = weight_mask
+        self._declare(weight_mask)
+
     def _declare(self, weight_mask: Any) -> None:
         n_in, n_out = self.shape
         self.preSpike = Input((n_in,), doc="presynaptic spikes s_pre (0/1)")
@@ -113,13 +124,9 @@ class TraceSTDPSynapse(_TraceSynapse):
                  pretrace_target: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
                  p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None,
                  layout: str = "auto"):
-        layout = "dense" if weight_mask is not None and layout == "auto" else layout
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout)
         check_stdp_params(name, A_plus=A_plus, A_minus=A_minus, mu=mu, tau_w=tau_w, w_bound=w_bound)
-        self.A_plus, self.A_minus, self.eta, self.mu = A_plus, A_minus, eta, mu
-        self.pretrace_target, self.w_bound, self.tau_w = pretrace_target, w_bound, tau_w
-        self.weight_mask = weight_mask
-        self._declare(weight_mask)
+        self._setup(name, shape, weight_init, resist_scale, p_conn, layout, weight_mask, A_plus=A_plus,
+                    A_minus=A_minus, eta=eta, mu=mu, pretrace_target=pretrace_target, w_bound=w_bound, tau_w=tau_w)
 
     def _update(self, c: Any) -> Any:
         return trace_stdp_update(c.preSpike, c.postSpike, c.preTrace, c.postTrace, c.weights,
@@ -163,16 +170,13 @@ class ExpSTDPSynapse(_TraceSynapse):
                  pretrace_target: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
                  p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None,
                  layout: str = "auto"):
-        layout = "dense" if weight_mask is not None and layout == "auto" else layout
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout)
         check_stdp_params(name, A_plus=A_plus, A_minus=A_minus, exp_beta=exp_beta, tau_w=tau_w, w_bound=w_bound)
         if w_bound <= 2 * EXP_W_EPS:
             raise ValidationError(f"{name}: w_bound must exceed {2 * EXP_W_EPS} (weights are kept in "
                                   f"[{EXP_W_EPS}, w_bound - {EXP_W_EPS}]), got {w_bound}")
-        self.A_plus, self.A_minus, self.exp_beta, self.eta = A_plus, A_minus, exp_beta, eta
-        self.pretrace_target, self.w_bound, self.tau_w = pretrace_target, w_bound, tau_w
-        self.weight_mask = weight_mask
-        self._declare(weight_mask)
+        self._setup(name, shape, weight_init, resist_scale, p_conn, layout, weight_mask, A_plus=A_plus,
+                    A_minus=A_minus, exp_beta=exp_beta, eta=eta, pretrace_target=pretrace_target, w_bound=w_bound,
+                    tau_w=tau_w)
 
     def _update(self, c: Any) -> Any:
         return exp_stdp_update(c.preSpike, c.postSpike, c.preTrace, c.postTrace, c.weights,

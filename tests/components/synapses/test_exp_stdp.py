@@ -8,16 +8,9 @@ import pytest
 from components.synapses import ExpSTDPSynapse
 from contexts import Context
 from contexts.errors import ValidationError
+from tests.components.synapses.spike_reference import np_traces
 
 T, B, N_IN, N_OUT = 150, 2, 6, 3
-
-
-def np_traces(spikes: np.ndarray, dt: float, tau: float) -> np.ndarray:
-    z, out = np.zeros(spikes.shape[1:]), []
-    for s in spikes:
-        z = z * np.exp(-dt / tau) + s
-        out.append(z)
-    return np.asarray(out, np.float32)
 
 
 def np_exp_stdp(W0, s_pre, s_post, x, y, *, A_plus, A_minus, exp_beta, eta, w_bound, x_tar, tau_w, dt):

@@ -9,16 +9,9 @@ from components.cells import RateCell
 from components.synapses import ModulatedSynapse
 from contexts import Context
 from contexts.errors import ShapeError, ValidationError
+from tests.components.synapses.spike_reference import np_traces
 
 T, B, N_IN, N_OUT = 120, 3, 5, 4
-
-
-def np_traces(spikes: np.ndarray, dt: float, tau: float) -> np.ndarray:
-    z, out = np.zeros(spikes.shape[1:]), []
-    for s in spikes:
-        z = z * np.exp(-dt / tau) + s
-        out.append(z)
-    return np.asarray(out, np.float32)
 
 
 def np_three_factor(W0, D_of, m, *, eta, tau_elig, dt, low=None, high=None):

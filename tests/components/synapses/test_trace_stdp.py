@@ -9,17 +9,9 @@ from components.cells import InputCell, VarTrace
 from components.synapses import TraceSTDPSynapse
 from contexts import Context
 from contexts.errors import ValidationError
+from tests.components.synapses.spike_reference import np_traces
 
 T, B, N_IN, N_OUT = 150, 3, 5, 4
-
-
-def np_traces(spikes: np.ndarray, dt: float, tau: float) -> np.ndarray:
-    """z <- z exp(-dt/tau) + s, the trace including this step's spike."""
-    z, out = np.zeros(spikes.shape[1:]), []
-    for s in spikes:
-        z = z * np.exp(-dt / tau) + s
-        out.append(z)
-    return np.asarray(out, np.float32)
 
 
 def np_trace_stdp(W0, mask, s_pre, s_post, x, y, *, A_plus, A_minus, eta, mu, w_bound, x_tar, tau_w, dt):
