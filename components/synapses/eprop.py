@@ -193,26 +193,40 @@ class LearningSignalConnection(DenseSynapse):
         random:     L = err @ B          B fixed, [n_out, n_rec] (stored [pre = readout, post = rec])
         symmetric:  L = err @ W_out^T    (wire ``w_out << W_out.weights``; exact readout gradient)
 
-    The signal arrives in the same step (no delay), as in the reference maths.
+    By default the signal arrives in the same step, as in the reference maths (NEST's delays are
+    absorbed there). ``delay`` (ms, a whole number of steps ``d = delay / dt``) delivers instead the
+    signal of ``d`` steps ago (0 before that): ``L(t) = err(t - d) @ B``, kept in a ``pending``
+    state of the last ``d`` signals.
 
     Compartments: inputs (input, (batch, n_out)): readout error; outputs (output, (batch, n_rec)):
     learning signal L; weights (param, (n_out, n_rec)): B; w_out (input, unbatched (n_rec, n_out),
-    symmetric mode only).
+    symmetric mode only); pending (state, (batch, d, n_rec)): signals in flight, when ``delay > 0``.
 
     Parameters: shape = (n_out, n_rec); weight_init default N(0, 1) (the classification tutorial;
-    use ``{"dist": "gaussian", "sigma": 1/sqrt(n_rec)}`` for the regression one); feedback.
+    use ``{"dist": "gaussian", "sigma": 1/sqrt(n_rec)}`` for the regression one); feedback;
+    delay (ms, default 0).
     """
 
-    def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, feedback: str = "random"):
+    def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, feedback: str = "random",
+                 delay: float = 0.0):
         super().__init__(name, shape, weight_init=weight_init or {"dist": "gaussian", "sigma": 1.0})
         if feedback not in FEEDBACK:
             raise ValidationError(f"{name}: feedback must be one of {FEEDBACK}, got {feedback!r}")
-        self.feedback = feedback
+        dt = self.context.dt
+        steps = round(delay / dt)
+        if delay < 0 or abs(steps * dt - delay) > 1e-6 * max(1.0, delay):
+            raise ValidationError(f"{name}: delay must be a non-negative multiple of the Context's dt = {dt} ms, "
+                                  f"got {delay}")
+        self.feedback, self.delay, self.delay_steps = feedback, delay, steps
+        n_out, n_rec = self.shape
         if feedback == "symmetric":
-            n_out, n_rec = self.shape
             self.w_out = Input((n_rec, n_out), batched=False, doc="readout weights W_out [rec, out]")
+        if steps > 0:
+            self.pending = State((steps, n_rec), doc="learning signals in flight, oldest first")
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
-        if self.feedback == "symmetric":
-            return {"outputs": c.inputs @ c.w_out.T}
-        return {"outputs": c.inputs @ c.weights}
+        signal = c.inputs @ (c.w_out.T if self.feedback == "symmetric" else c.weights)
+        if self.delay_steps == 0:
+            return {"outputs": signal}
+        queue = jnp.concatenate([c.pending, signal[:, None, :]], axis=1)
+        return {"outputs": queue[:, 0], "pending": queue[:, 1:]}

@@ -282,3 +282,19 @@ def test_nest_reference_losses_float64():
     assert res.returncode == 0, res.stderr[-3000:]
     losses = ast.literal_eval(res.stdout.strip().splitlines()[-1])
     np.testing.assert_allclose(losses, NEST_LOSSES, rtol=1e-6, atol=0)
+
+
+def test_learning_signal_delay_delivers_the_signal_of_d_steps_ago() -> None:
+    err = np.random.default_rng(3).normal(size=(12, 2, 2)).astype(np.float32)
+    with Context("delayed", dt=0.5, batch_size=2) as ctx:
+        fb = LearningSignalConnection("fb", (2, 3), delay=1.5)  # 3 steps of 0.5 ms
+        ctx.command("advance", [fb])
+    B = np.asarray(fb.weights.value)
+    rec = np.asarray(ctx.run("advance", steps=12, record=[fb.outputs], inputs={fb.inputs: err})[fb.outputs])
+    np.testing.assert_array_equal(rec[:3], 0.0)
+    np.testing.assert_allclose(rec[3:], err[:-3] @ B, rtol=1e-5, atol=1e-6)
+    ctx.reset()
+    np.testing.assert_array_equal(np.asarray(fb.pending.value), 0.0)  # reset empties the queue
+    with Context("bad_delay", dt=1.0):
+        with pytest.raises(ValidationError, match="fb: delay must be a non-negative multiple of the Context's dt"):
+            LearningSignalConnection("fb", (2, 3), delay=1.5)
