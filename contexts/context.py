@@ -240,7 +240,8 @@ class Context:
         if arr.shape not in (shape, cpt.shape) and not (arr.ndim == 0):
             raise ShapeError(f"cannot clamp {cpt.path}: it is {cpt.shape_str()} = {shape} but the value "
                              f"has shape {arr.shape}")
-        arr = jnp.broadcast_to(arr, shape).astype(cpt.resolved_dtype(self.dtype))
+        arr = _placed_like(jnp.broadcast_to(arr, shape).astype(cpt.resolved_dtype(self.dtype)),
+                           self.state["values"][cpt.owner.name][cpt.name])
         values = dict(self.state["values"])
         values[cpt.owner.name] = {**values[cpt.owner.name], cpt.name: arr}
         self._state = {"clock": self.state["clock"], "values": values}
@@ -424,7 +425,7 @@ class Context:
                 self._cache["default_reset"] = jax.jit(build_command(self, every))
             self._state = self._cache["default_reset"](self.state)
         clock = dict(self.state["clock"])
-        clock["t"] = jnp.zeros((), self.dtype)
+        clock["t"] = _placed_like(jnp.zeros((), self.dtype), clock["t"])
         self._state = {"clock": clock, "values": self.state["values"]}
 
     def __getattr__(self, name: str) -> Any:
@@ -484,3 +485,11 @@ class Context:
 
         return load(directory)
 
+
+def _placed_like(new: jax.Array, old: Any) -> jax.Array:
+    """``new`` on the devices and sharding of the value it replaces, so that a sharded model stays
+    sharded and the next run finds the same input placement (no recompilation)."""
+    sharding = getattr(old, "sharding", None)
+    if sharding is None or len(sharding.device_set) <= 1 or getattr(old, "shape", None) != new.shape:
+        return new
+    return jax.device_put(new, sharding)

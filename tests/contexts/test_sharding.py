@@ -59,6 +59,18 @@ SCRIPT = textwrap.dedent("""
     out["data"] = go(Mesh(devs, ("data",)))
     out["data_model"] = go(Mesh(devs.reshape(2, 4), ("data", "model")), model_axis="model")
 
+    # reset and clamp keep the placement, and the next run reuses the compiled function
+    ctx, noise, W, z = build_net(batch_size=B, seed=3, n_in=N_IN, n_out=N_OUT)
+    shard(ctx, Mesh(devs.reshape(2, 4), ("data", "model")), model_axis="model", min_model_elements=0)
+    ctx.run(["advance", "evolve"], steps=T)
+    ctx.reset()
+    ctx.clamp(z.v, np.zeros((B, N_OUT), np.float32))
+    ctx.run(["advance", "evolve"], steps=T)
+    out["reset_clamp"] = {"devices": {k: len(a.sharding.device_set) for k, a in
+                                      (("v", ctx.state["values"]["z"]["v"]), ("t", ctx.state["clock"]["t"]),
+                                       ("W", ctx.state["values"]["W"]["weights"]))},
+                          "compiles": ctx.compile_count}
+
     # a batch that does not divide over the devices is refused with a named fix
     ctx, *_ = build_net(batch_size=3)
     try:
@@ -110,6 +122,12 @@ def test_placement_follows_the_mesh(result: dict) -> None:
     spec, ndev = result["data_model"]["placement"]["weights"]
     assert ndev == 8 and spec == ["None", "model"]   # post axis split
     assert result["xs_spec"] == ["None", "data"]
+
+
+def test_reset_and_clamp_keep_the_placement_without_recompiling(result: dict) -> None:
+    rc = result["reset_clamp"]
+    assert rc["devices"] == {"v": 8, "t": 8, "W": 8}
+    assert rc["compiles"] == 2  # the run and the default reset, nothing compiled again after them
 
 
 def test_indivisible_batch_is_refused(result: dict) -> None:
