@@ -22,6 +22,19 @@ def block(x: Any) -> Any:
     return jax.block_until_ready(x)
 
 
+def run_from_start(ctx: Any, steps: int, commands: Sequence[str] = ("advance", "evolve")) -> Callable[[], Any]:
+    """A function that puts ``ctx`` back in its current state and runs ``steps`` steps of ``commands``
+    (every timed call does the same work from the same state); returns the final state."""
+    state0 = ctx.state
+
+    def go() -> Any:
+        ctx.state = state0
+        ctx.run(list(commands), steps=steps)
+        return ctx.state
+
+    return go
+
+
 def time_fn(fn: Callable[[], Any], repeats: int = 3, warmup: int = 1) -> dict:
     """Call ``fn`` ``warmup`` times (compilation), then ``repeats`` times; wall seconds per call.
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import RESULTS, table, time_fn, write_json
+from benchmarks.common import RESULTS, run_from_start, table, time_fn, write_json
 
 
 def build_square(n: int, seed: int = 0) -> tuple:
@@ -51,14 +51,7 @@ def build_square(n: int, seed: int = 0) -> tuple:
 
 def seconds_per_run(n: int, steps: int, repeats: int) -> dict:
     ctx, _ = build_square(n)
-    state0 = ctx.state
-
-    def go() -> Any:
-        ctx.state = state0
-        ctx.run(["advance", "evolve"], steps=steps)
-        return ctx.state
-
-    return time_fn(go, repeats=repeats)
+    return time_fn(run_from_start(ctx, steps), repeats=repeats)
 
 
 def slope(x: list, y: list) -> float:

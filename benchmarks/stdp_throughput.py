@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from benchmarks.common import load_average, table, time_interleaved, write_json
+from benchmarks.common import load_average, run_from_start, table, time_interleaved, write_json
 
 N_IN = 784
 PARAMS = dict(target_freq=63.75, A_plus=1e-4, A_minus=1e-6, w_bound=1.0, w_low=0.0, w_high=0.3, inh=2.0,
@@ -170,24 +170,9 @@ def hand_scan(ctx: Any, steps: int, *, mask: bool = False, dweights: bool = Fals
 def candidates(n: int, steps: int, profile: bool = False) -> tuple[Any, dict]:
     """``(ctx, {name: fn})``: each fn runs ``steps`` steps from the same initial state."""
     ctx, _ = build_synaptica(n)
-    state0 = ctx.state
-
-    def syn() -> Any:
-        ctx.state = state0
-        ctx.run(["advance", "evolve"], steps=steps)
-        return ctx.state
-
-    fns = {"synaptica": syn}
+    fns = {"synaptica": run_from_start(ctx, steps)}
     if profile:
-        lctx, _ = build_synaptica(n, lean=True)
-        lstate0 = lctx.state
-
-        def lean() -> Any:
-            lctx.state = lstate0
-            lctx.run(["advance", "evolve"], steps=steps)
-            return lctx.state
-
-        fns["synaptica_lean"] = lean
+        fns["synaptica_lean"] = run_from_start(build_synaptica(n, lean=True)[0], steps)
     variants = {"hand_scan": {}}
     if profile:
         variants.update({"hand+mask": {"mask": True}, "hand+dweights": {"dweights": True}, "hand+tols": {"tols": True},
