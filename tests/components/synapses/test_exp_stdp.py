@@ -8,7 +8,7 @@ import pytest
 from components.synapses import ExpSTDPSynapse
 from contexts import Context
 from contexts.errors import ValidationError
-from tests.components.synapses.spike_reference import np_traces
+from tests.components.synapses.spike_reference import np_traces, spikes_and_traces
 
 T, B, N_IN, N_OUT = 150, 2, 6, 3
 
@@ -80,10 +80,7 @@ def test_validation_errors() -> None:
 
 def test_edges_layout_matches_numpy_reference_on_its_edges() -> None:
     n_in, n_out = 30, N_OUT
-    rng = np.random.default_rng(6)
-    s_pre = (rng.random((T, B, n_in)) < 0.15).astype(np.float32)
-    s_post = (rng.random((T, B, n_out)) < 0.15).astype(np.float32)
-    x, y = np_traces(s_pre, 1.0, 12.0), np_traces(s_post, 1.0, 8.0)
+    s_pre, s_post, x, y = spikes_and_traces(6, T, B, n_in, n_out, p=0.15, tau_pre=12.0, tau_post=8.0)
     params = dict(A_plus=0.03, A_minus=0.02, exp_beta=2.0, eta=0.9, w_bound=1.3, tau_w=60.0)
     with Context("exp_edges", batch_size=B, seed=5) as ctx:
         W = ExpSTDPSynapse("W", (n_in, n_out), p_conn=0.2, layout="edges", pretrace_target=0.2, **params)

@@ -9,7 +9,7 @@ from components.cells import InputCell, VarTrace
 from components.synapses import TraceSTDPSynapse
 from contexts import Context
 from contexts.errors import ValidationError
-from tests.components.synapses.spike_reference import np_traces
+from tests.components.synapses.spike_reference import np_traces, spikes_and_traces
 
 T, B, N_IN, N_OUT = 150, 3, 5, 4
 
@@ -129,10 +129,7 @@ def test_validation_errors() -> None:
 def test_edges_layout_matches_the_dense_numpy_reference_on_its_edges() -> None:
     """layout='edges' (fixed in-degree) runs the same rule on the k * n_out stored edges only."""
     n_in, n_out, steps = 40, 6, 60
-    rng = np.random.default_rng(4)
-    s_pre = (rng.random((steps, B, n_in)) < 0.2).astype(np.float32)
-    s_post = (rng.random((steps, B, n_out)) < 0.2).astype(np.float32)
-    x, y = np_traces(s_pre, 1.0, 15.0), np_traces(s_post, 1.0, 10.0)
+    s_pre, s_post, x, y = spikes_and_traces(4, steps, B, n_in, n_out, p=0.2, tau_pre=15.0, tau_post=10.0)
     params = dict(A_plus=0.02, A_minus=0.015, eta=0.8, mu=1.0, w_bound=1.0, tau_w=30.0)
     with Context("edges", batch_size=B, seed=2) as ctx:
         W = TraceSTDPSynapse("W", (n_in, n_out), p_conn=0.1, layout="edges", pretrace_target=0.05, **params)
