@@ -59,8 +59,10 @@ def fixed_indegree(n_in: int) -> Callable[[jax.Array, tuple, Any], jax.Array]:
     def init(key: jax.Array, shape: tuple, dtype: Any) -> jax.Array:
         k, n_out = shape
         keys = jax.random.split(key, n_out)
-        # the positions of the k largest of n_in uniforms per post neuron: a draw without replacement
-        draw = jax.vmap(lambda kk: jnp.sort(jax.lax.top_k(jax.random.uniform(kk, (n_in,)), k)[1]))(keys)
+        # the positions of the k largest of n_in uniforms per post neuron: a draw without replacement;
+        # 256 post neurons at a time, so that drawing never holds an n_in x n_out array
+        draw = jax.lax.map(lambda kk: jnp.sort(jax.lax.top_k(jax.random.uniform(kk, (n_in,)), k)[1]), keys,
+                           batch_size=256)
         return draw.T.astype(dtype)
     return init
 
