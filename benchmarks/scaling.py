@@ -23,15 +23,16 @@ import numpy as np
 from benchmarks.common import RESULTS, run_from_start, table, time_fn, write_json
 
 
-def build_square(n: int, seed: int = 0) -> tuple:
-    """The square plastic network of the module docstring; returns ``(ctx, W)``."""
+def build_square(n: int, seed: int = 0, p_conn: float = 1.0, layout: str = "auto") -> tuple:
+    """The square plastic network of the module docstring; returns ``(ctx, W)``. ``p_conn`` and
+    ``layout`` go to the TraceSTDPSynapse (used by ``benchmarks.sparse --engine``)."""
     from components.cells import LIFCell, PoissonCell, VarTrace
     from components.synapses.stdp import TraceSTDPSynapse
     from contexts import Context
 
     with Context("square", dt=1.0, batch_size=1, seed=seed) as ctx:
         z0 = PoissonCell("z0", n)
-        W = TraceSTDPSynapse("W", (n, n), A_plus=1e-4, A_minus=1e-6,
+        W = TraceSTDPSynapse("W", (n, n), A_plus=1e-4, A_minus=1e-6, p_conn=p_conn, layout=layout,
                              weight_init={"dist": "uniform", "low": 0.0, "high": 0.3})
         z1 = LIFCell("z1", n, tau_m=100.0, refract_time=5.0, thr_theta_plus=0.05)
         tr0, tr1 = VarTrace("tr0", n), VarTrace("tr1", n)

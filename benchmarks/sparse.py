@@ -17,6 +17,8 @@ all ``N^2`` entries; sparse: the same rule gathered on the ``p N^2`` edges only)
 
     python -m benchmarks.sparse                      # N in 1000 3200 6400, p in 0.1 0.01
     python -m benchmarks.sparse --plastic
+    python -m benchmarks.sparse --engine             # the whole STDP network through the engine:
+                                                     # TraceSTDPSynapse(layout="dense") vs "edges"
 """
 
 from __future__ import annotations
@@ -107,6 +109,26 @@ HEADER = ["N", "p_conn", "dense us/step", "BCOO us/step", "segment_sum us/step",
           "dense/edges", "same outputs"]
 
 
+def engine_rows(args: argparse.Namespace) -> list:
+    """Poisson(N) -> TraceSTDPSynapse(N x N, p_conn) -> LIF(N) with traces (``benchmarks.scaling``),
+    ``ctx.run`` of ``advance`` + ``evolve``, the synapse dense vs edges: steps per second."""
+    from benchmarks.common import run_from_start
+    from benchmarks.scaling import build_square
+
+    rows = []
+    for n in args.sizes:
+        for p in args.p:
+            fns = {layout: run_from_start(build_square(n, p_conn=p, layout=layout)[0], args.steps)
+                   for layout in ("dense", "edges")}
+            t = time_interleaved(fns, repeats=args.repeats)
+            rate = {k: args.steps / v["min"] for k, v in t.items()}
+            rows.append({"N": n, "p_conn": p, "steps_per_s_best": rate,
+                         "edges_over_dense": rate["edges"] / rate["dense"]})
+            print(table(["N", "p_conn", "dense steps/s", "edges steps/s", "edges/dense"],
+                        [[n, p, rate["dense"], rate["edges"], rate["edges"] / rate["dense"]]]), flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 3200, 6400])
@@ -115,7 +137,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--plastic", action="store_true")
     ap.add_argument("--batch", type=int, default=1, help="batch size (> 1: dense and edges only)")
+    ap.add_argument("--engine", action="store_true", help="the STDP network through the engine, dense vs edges")
     args = ap.parse_args(argv)
+    if args.engine:
+        rows = engine_rows(args)
+        print("wrote", write_json("sparse_engine", {"steps": args.steps, "rows": rows}))
+        return
     rows, results = [], []
     for n in args.sizes:
         for p in args.p:
