@@ -110,8 +110,8 @@ def event_stdp_update(pre_in_window: Any, post_spike: Any, weights: Any, *, A_pl
     """
     pos = A_plus * (w_bound - (1.0 + lmbda) * weights)
     neg = -A_minus * (1.0 + lmbda) * weights
-    return pos * dense_outer(pre_in_window, post_spike, per_sample) + neg * dense_outer(1.0 - pre_in_window, post_spike,
-                                                                            per_sample)
+    return (pos * dense_outer(pre_in_window, post_spike, per_sample)
+            + neg * dense_outer(1.0 - pre_in_window, post_spike, per_sample))
 
 
 def decay_term(weights: Any, dt: float, tau_w: float) -> Any:

@@ -73,5 +73,5 @@ class BCMSynapse(DenseSynapse):
         dW = soft_bound(bcm_update(c.pre, c.post, c.theta), W, self.w_bound) + weight_decay(W, self.w_decay)
         dW = dW * c.mask
         low, high = clip_range(self.w_bound, False)
-        weights = self.constrain(W + dW * (dt / self.tau_w), c.mask, low, high)
+        weights = self.constrain(W + dW * (dt / self.tau_w), c, low, high)
         return {"weights": weights, "theta": theta_step(c.theta, c.post, dt, self.tau_theta), "dWeights": dW}

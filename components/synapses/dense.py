@@ -79,13 +79,13 @@ class DenseSynapse(Component):
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         # scaling the (batch, n_out) result is cheaper than scaling the (n_in, n_out) matrix
-        return {"outputs": self.transmit(c, c.inputs) * self.resist_scale + c.biases}
+        return {"outputs": self.transmit(c) * self.resist_scale + c.biases}
 
-    def transmit(self, c: Any, inputs: Any) -> Any:
+    def transmit(self, c: Any) -> Any:
         """``inputs @ W`` in this synapse's layout (dense matrix product or gather over the edges)."""
         if self.layout == "edges":
-            return edge_forward(inputs, c.weights, c.pre_index)
-        return inputs @ c.weights
+            return edge_forward(c.inputs, c.weights, c.pre_index)
+        return c.inputs @ c.weights
 
     def dense_weights(self, weights: Any = None) -> Any:
         """The ``(n_in, n_out)`` weight matrix whatever the layout: of ``weights`` (e.g. a recorded
@@ -100,11 +100,12 @@ class DenseSynapse(Component):
         """True when no mask needs multiplying in: every connection exists, or only edges are stored."""
         return self.layout == "edges" or (self.p_conn >= 1.0 and getattr(self, "weight_mask", None) is None)
 
-    def constrain(self, weights: Any, mask: Any, low: Any = None, high: Any = None) -> Any:
-        """Clip weights to ``[low, high]`` (either may be None) and zero absent connections.
+    def constrain(self, weights: Any, c: Any, low: Any = None, high: Any = None) -> Any:
+        """Clip weights to ``[low, high]`` (either may be None) and zero absent connections (``c.mask``).
 
-        The all-ones mask of a fully connected synapse is not multiplied in: that multiply is a
-        whole extra pass over the weight matrix each step (measured in benchmarks/README.md)."""
+        The all-ones mask of a fully connected synapse is not read or multiplied in: that multiply is
+        a whole extra pass over the weight matrix each step (measured in benchmarks/README.md); the
+        edges layout stores no absent connections, so it has no mask at all."""
         if low is not None or high is not None:
             weights = jnp.clip(weights, low, high)
-        return weights if self.fully_connected else weights * mask
+        return weights if self.fully_connected else weights * c.mask

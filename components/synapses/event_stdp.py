@@ -63,5 +63,5 @@ class EventSTDPSynapse(DenseSynapse):
         inwin = in_window(c.pre_tols, t, dt, self.presyn_win_len)
         dW = event_stdp_update(inwin, c.postSpike, c.weights, A_plus=self.A_plus, A_minus=self.A_minus,
                                lmbda=self.lmbda, w_bound=self.w_bound)
-        w = self.constrain(c.weights + self.eta * dW, c.mask, EVENT_W_LOW, self.w_bound)
+        w = self.constrain(c.weights + self.eta * dW, c, EVENT_W_LOW, self.w_bound)
         return {"weights": w, "dWeights": dW}

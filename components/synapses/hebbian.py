@@ -114,7 +114,7 @@ class HebbianSynapse(DenseSynapse):
         opt = make_optimizer(self.optim_type, lr=self.eta)
         step_w, new_w_state = opt.update(dW, self._opt_state(c, "weights", self.optim_type))
         low, high = clip_range(self.w_bound, self.is_nonnegative)
-        out = {"weights": self.constrain(W - step_w, c.mask, low, high), "dWeights": dW, "dBiases": db}
+        out = {"weights": self.constrain(W - step_w, c, low, high), "dWeights": dW, "dBiases": db}
         out.update({f"opt_{k}_weights": v for k, v in new_w_state.items()})
         if self.bias_init:
             step_b, new_b_state = opt.update(db, self._opt_state(c, "biases", self.optim_type))

@@ -148,5 +148,5 @@ class ModulatedSynapse(DenseSynapse):
         e = eligibility_step(c.eligibility, self._two_factor(c, dt), dt, self.tau_elig)
         dW = modulated_update(e, c.modulator, dt, self.tau_elig)
         low, high = clip_range(self.w_bound, self.is_nonnegative)
-        w = self.constrain(c.weights + self.eta * dW, c.mask, low, high)
+        w = self.constrain(c.weights + self.eta * dW, c, low, high)
         return {"weights": w, "eligibility": e, "dWeights": dW}

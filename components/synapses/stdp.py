@@ -84,8 +84,7 @@ class _TraceSynapse(DenseSynapse):
         dW = self._update(c)
         w = c.weights + self.eta * dW - decay_term(c.weights, dt, self.tau_w)
         low, high = self._bounds()
-        mask = None if self.layout == "edges" else c.mask
-        return {"weights": self.constrain(w, mask, low, high), "dWeights": dW}
+        return {"weights": self.constrain(w, c, low, high), "dWeights": dW}
 
 
 class TraceSTDPSynapse(_TraceSynapse):
