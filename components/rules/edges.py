@@ -70,8 +70,8 @@ def fixed_indegree(n_in: int) -> Callable[[jax.Array, tuple, Any], jax.Array]:
 def edge_forward(inputs: Any, weights: Any, pre_index: Any) -> Any:
     """``outputs[b, j] = sum_s inputs[b, pre_index[s, j]] * weights[s, j]`` -> ``(batch, n_out)``.
 
-    One sample at a time: XLA's CPU gather from a 1-D vector is ~10x faster than the same gather
-    with a batch axis (``inputs[:, pre_index]``; measured at N = 3200, k = 32: 68 vs 775 us)."""
+    One sample at a time: on XLA's CPU backend the same gather with a batch axis
+    (``inputs[:, pre_index]``) made the sparse step 7-23x slower (``benchmarks/README.md``, section 4)."""
     return jax.lax.map(lambda x: jnp.sum(x[pre_index] * weights, axis=0), inputs)
 
 
