@@ -10,7 +10,7 @@ machine (2000 iterations in ~283 s on 2 cores; issue 4).
 
 A 100-neuron network is far too small to feed XLA's CPU thread pool: at batch 1 each of the
 1000 steps is a few 100 x 100 products, and handing them to a second thread costs more than it
-saves, so one pinned core is ~2.5x faster than two (measured; benchmarks/README.md section 6).
+saves, so one pinned core is ~2x faster than two (10.3 vs 21.3 ms; benchmarks/README.md section 6).
 
 Prints a table and writes benchmarks/results/eprop_iteration.json. The machine is shared: the load
 average at the start and end is recorded next to the numbers.

@@ -138,7 +138,7 @@ def test_edges_layout_matches_the_dense_numpy_reference_on_its_edges() -> None:
     idx, w0 = np.asarray(W.pre_index.value), np.asarray(W.weights.value)
     assert idx.shape == w0.shape == (4, n_out) and W.dWeights.shape == (4, n_out)
     dense0 = np.asarray(W.dense_weights())
-    mask = (np.zeros((n_in, n_out)) + np.asarray(W.dense_weights(np.ones_like(w0)))).astype(np.float32)
+    mask = np.asarray(W.dense_weights(np.ones_like(w0)))  # 1 at each stored edge
     assert mask.sum() == 4 * n_out and np.all(mask.sum(0) == 4)
     rec = ctx.run(["advance", "evolve"], steps=steps, record=[W.weights, W.outputs],
                   inputs={W.inputs: s_pre, W.preSpike: s_pre, W.postSpike: s_post, W.preTrace: x, W.postTrace: y})
