@@ -7,9 +7,9 @@ Run with a Python that has ngc-learn (not the project's environment)::
 
 Each case drives one LIFCell (batch 1, ngc-learn's only batch size) with integer input currents
 (exact in float32 and int8; a constant current where ``low = high``) for ``T`` steps of ``dt`` ms,
-calling ``advance_state(t=k dt, dt)`` at step ``k`` (the start-of-step time, as ngc-learn's
-examples loop), and stores per step the input ``j``, and after the step ``v``, ``s``,
-``thr_theta`` and ``tols``. The case's keyword arguments (ngc-learn's names) are stored as JSON.
+calling ``advance_state(t=k dt, dt)`` at step ``k`` (ngc-learn stamps ``tols`` with the ``t`` it
+is given; this passes the start-of-step time), and stores per step the input ``j`` and, after the
+step, ``v``, ``s``, ``thr_theta`` and ``tols``. The case's keyword arguments (ngc-learn's names) are stored as JSON.
 """
 
 from __future__ import annotations
