@@ -145,7 +145,7 @@ class Context:
 
     def _own(self, cpt: Any, role: str) -> Compartment:
         if not isinstance(cpt, Compartment):
-            raise NotACompartmentError(f"{role} must be a compartment such as `z1.j`, got {_describe(cpt)}")
+            raise NotACompartmentError(f"{role} takes compartments such as `z1.j`, got {_describe(cpt)}")
         if cpt.owner is None:
             raise WiringError(f"{role}: {cpt!r} is not declared on a component yet; assign it in a "
                               "component's __init__ (`self.j = Input((n,))`) and use it from there")
@@ -224,12 +224,13 @@ class Context:
                 f"created in its `with` block: {mine}")
 
     # -- values ---------------------------------------------------------------------------------------
-    def _compartment(self, ref: Any, role: str = "a compartment reference") -> Compartment:
-        """The compartment that ``ref`` (a compartment or ``"comp.name"``) means in this context."""
+    def _compartment(self, ref: Any, role: str = "this argument") -> Compartment:
+        """The compartment that ``ref`` (a compartment or ``"comp.name"``) means in this context;
+        ``role`` names where it was given (``"record="``) for the messages."""
         if isinstance(ref, Compartment):
             return self._own(ref, role)
         if not isinstance(ref, str):
-            raise NotACompartmentError(f"{role} must be a compartment such as `z1.v` or its path 'z1.v', "
+            raise NotACompartmentError(f"{role} takes compartments such as `z1.v` (or paths 'z1.v'), "
                                        f"got {_describe(ref)}")
         comp_name, _, cname = ref.partition(".")
         if comp_name not in self._components:
@@ -242,11 +243,11 @@ class Context:
             return comp._compartments[cname]
         known = ", ".join(comp._compartments)
         if not cname:
-            raise NotACompartmentError(f"{role}: {ref!r} names the component {comp_name}; name one of its "
-                                       f"compartments: {known}")
+            raise NotACompartmentError(f"{ref!r} in {role} names the component {comp_name}, not a "
+                                       f"compartment; name one of its compartments: {known}")
         if cname in comp.__dict__ or hasattr(type(comp), cname):
             what = "a parameter" if cname in comp._config else "an attribute"
-            raise NotACompartmentError(f"{role}: {ref!r} is {what} of {comp_name} ({type(comp).__name__}), "
+            raise NotACompartmentError(f"{ref!r} in {role} is {what} of {comp_name} ({type(comp).__name__}), "
                                        f"not a compartment; its compartments are: {known}")
         raise UnknownCompartmentError(_unknown_message(f"{comp_name} ({type(comp).__name__})", cname,
                                                        list(comp._compartments)))
@@ -283,14 +284,14 @@ class Context:
 
     def get(self, ref: Any) -> jax.Array:
         """The current value of a compartment (object or ``"comp.name"``)."""
-        cpt = self._compartment(ref, "ctx.get()'s argument")
+        cpt = self._compartment(ref, "ctx.get()")
         return self.state["values"][cpt.owner.name][cpt.name]
 
     def clamp(self, ref: Any, value: Any) -> None:
         """Hold ``value`` in a compartment: data into an unwired input, or a new state value.
 
         A value without the batch axis is broadcast over the batch."""
-        cpt = self._compartment(ref, "ctx.clamp()'s first argument")
+        cpt = self._compartment(ref, "ctx.clamp()")
         if cpt.path in self._wires:
             raise WiringError(f"{cpt.path} is wired from {self._wires[cpt.path].to_str()}; a clamped "
                               "value would be overwritten every step. Clamp an unwired input instead")
@@ -405,11 +406,11 @@ class Context:
         except TypeError:
             raise ArgumentError(f"record must be a list of compartments such as [z1.s, W.weights], got "
                                 f"{_describe(record)}") from None
-        return tuple(self._compartment(r, "each entry of record=").path for r in items)
+        return tuple(self._compartment(r, "record=").path for r in items)
 
     def _input_compartment(self, ref: Any) -> Compartment:
         """The compartment that per-step data may be fed into: an unwired input."""
-        cpt = self._compartment(ref, "each key of inputs=")
+        cpt = self._compartment(ref, "inputs=")
         if cpt.kind != "input":
             fed = [n for n, c in cpt.owner._compartments.items() if c.kind == "input"]
             raise WiringError(
@@ -649,7 +650,8 @@ def _steps(steps: Any) -> int:
         n = operator.index(steps)
     except TypeError:
         hint = "; for a duration T in ms write steps=round(T / dt)" if isinstance(steps, (float, np.floating)) else ""
-        raise ArgumentError(f"steps must be a whole number of steps (int), got {_describe(steps)}{hint}") from None
+        raise ArgumentError(f"steps must be a whole number of steps (int), got {steps!r} "
+                            f"({type(steps).__name__}){hint}") from None
     if n < 0:
         raise ArgumentError(f"steps must be >= 0 (the number of time steps to run), got {n}")
     return n
