@@ -296,7 +296,11 @@ class Context:
             raise WiringError(f"{cpt.path} is wired from {self._wires[cpt.path].to_str()}; a clamped "
                               "value would be overwritten every step. Clamp an unwired input instead")
         shape = cpt.full_shape(self.batch_size)
-        arr = jnp.asarray(value)
+        try:
+            arr = jnp.asarray(value)
+        except (TypeError, ValueError) as e:
+            raise ArgumentError(f"ctx.clamp({cpt.path}, value): the value must be numeric (a number or an "
+                                f"array of shape {shape} or {cpt.shape}), got {type(value).__name__}: {e}") from None
         if arr.shape not in (shape, cpt.shape) and not (arr.ndim == 0):
             raise ShapeError(f"cannot clamp {cpt.path}: it is {cpt.shape_str()} = {shape} but the value "
                              f"has shape {arr.shape}")
@@ -511,7 +515,8 @@ class Context:
 
             # compile every chunk length before the bar starts, so its rate and ETA are run time only
             start = time.perf_counter()
-            fns = {n: fn.lower(self.state, {p: a[:n] for p, a in xs.items()}).compile() for n, fn in fns.items()}
+            fns = {n: self._compiled(fn, (names, n, record_paths, tuple(xs), check, bool(donate)),
+                                     {p: a[:n] for p, a in xs.items()}) for n, fn in fns.items()}
             compile_s = time.perf_counter() - start
             bar = tqdm(total=steps, unit="step", desc=f"[{self.name}]", file=sys.stderr, dynamic_ncols=True)
             bar.set_postfix_str(f"compiled in {compile_s:.2f} s", refresh=False)
@@ -536,6 +541,15 @@ class Context:
         if len(pieces) == 1:
             return Records(pieces[0])
         return Records({k: jnp.concatenate([p[k] for p in pieces]) for k in pieces[0]})
+
+    def _compiled(self, fn: Any, key: tuple, xs: dict) -> Any:
+        """``fn`` compiled ahead of time for the current state and ``xs`` (cached per placement, since
+        a compiled executable accepts only the shardings it was built for)."""
+        placement = tuple(str(getattr(x, "sharding", None)) for x in jax.tree_util.tree_leaves((self.state, xs)))
+        key = ("compiled",) + key + (placement,)
+        if key not in self._cache:
+            self._cache[key] = fn.lower(self.state, xs).compile()
+        return self._cache[key]
 
     def _raise_nonfinite(self, commands: tuple, step: int, t: float, flags: np.ndarray, state: dict) -> None:
         point, bad = first_nonfinite(finite_checkpoints(self, commands), flags)

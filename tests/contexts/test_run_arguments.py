@@ -154,6 +154,8 @@ def test_inputs_must_be_a_dict_of_numeric_arrays(leaky):
         ctx.run("advance", steps=2, inputs=[np.zeros((2, 3))])
     with pytest.raises(ArgumentError, match=r"inputs\[z\.j\] must be a numeric array"):
         ctx.run("advance", steps=2, inputs={z.j: "ab"})
+    with pytest.raises(ArgumentError, match=r"ctx\.clamp\(z\.j, value\): the value must be numeric"):
+        ctx.clamp(z.j, "ab")
     with pytest.raises(ArgumentError, match=r"inputs names z\.j twice"):
         ctx.run("advance", steps=2, inputs={z.j: np.zeros((2, 3)), "z.j": np.zeros((2, 3))})
 
@@ -174,6 +176,10 @@ def test_progress_gives_bit_identical_records_and_quiet_without_it(capsys):
                       progress=progress)
         err = capsys.readouterr().err
         runs.append((rec, ctx.get("W.weights"), err))
+    count = ctx.compile_count
+    ctx.run(["advance", "evolve"], steps=97, record=["z.v", "W.weights", "noise.outputs"], progress=True)
+    assert ctx.compile_count == count  # a second run with progress reuses the compiled chunks
+    capsys.readouterr()
     (quiet, w_quiet, err_quiet), (loud, w_loud, err_loud) = runs
     assert err_quiet == ""
     assert "97/97" in err_loud and "compiled in" in err_loud
