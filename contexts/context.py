@@ -158,8 +158,8 @@ class Context:
         return cpt
 
     def wire(self, target: Compartment, source: Any) -> None:
-        """``target << source``: each step, ``target`` takes the value of ``source`` when its
-        component runs. Prefer the ``<<`` spelling."""
+        """``target << source`` (or ``source >> target``): each step, ``target`` takes the value of
+        ``source`` when its component runs. Prefer the operator spellings."""
         target = self._own(target, "the target of a wire")
         source = as_source(source, target)
         if target.kind != "input":
