@@ -4,12 +4,16 @@ from .compartment import Compartment, Input, Output, Param, State
 from .component import Component, Values
 from .context import Context, Records
 from .errors import (
+                     ArgumentError,
                      ContextError,
                      ModelFileError,
                      NonFiniteError,
+                     NotACompartmentError,
                      PersistenceError,
                      ShapeError,
+                     StepTraceError,
                      SynapticaError,
+                     UnknownCommandError,
                      ValidationError,
                      WiringError,
 )
@@ -19,8 +23,9 @@ from .registry import lookup, register, registered
 from .wiring import Source, negated, summation, weighted
 
 __all__ = [
-    "Compartment", "Component", "Context", "ContextError", "Input", "ModelFileError", "NonFiniteError",
-    "Output", "Param", "PersistenceError", "Records", "ShapeError", "Source", "State", "SynapticaError",
-    "ValidationError", "Values", "WiringError", "from_graph", "load_model", "load_model_string", "lookup",
-    "negated", "register", "registered", "summation", "to_graph", "to_yaml", "weighted",
+    "ArgumentError", "Compartment", "Component", "Context", "ContextError", "Input", "ModelFileError",
+    "NonFiniteError", "NotACompartmentError", "Output", "Param", "PersistenceError", "Records", "ShapeError",
+    "Source", "State", "StepTraceError", "SynapticaError", "UnknownCommandError", "ValidationError", "Values",
+    "WiringError", "from_graph", "load_model", "load_model_string", "lookup", "negated", "register",
+    "registered", "summation", "to_graph", "to_yaml", "weighted",
 ]

@@ -21,7 +21,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .wiring import Source, Term
+from .wiring import Source, Term, connect
 
 if TYPE_CHECKING:
     from .component import Component
@@ -82,11 +82,20 @@ class Compartment:
         return ""
 
     # -- wiring sugar ---------------------------------------------------------------------------
-    def __lshift__(self, source: Any) -> Compartment:
-        if self.owner is None:
-            raise TypeError("this compartment is not attached to a component yet")
-        self.owner.context.wire(self, source)
-        return self
+    # `target << source` and `source >> target` are one wire; the reflected forms catch `5 >> z1.j`
+    __array_ufunc__ = None  # numpy defers to these operators instead of broadcasting over them
+
+    def __lshift__(self, source: Any) -> Any:
+        return connect(self, source)
+
+    def __rshift__(self, target: Any) -> Any:
+        return connect(target, self)
+
+    def __rlshift__(self, other: Any) -> Any:
+        return connect(other, self)
+
+    def __rrshift__(self, other: Any) -> Any:
+        return connect(self, other)
 
     def _source(self) -> Source:
         return Source((Term(self, 1.0, False),))

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import jax
 import jax.numpy as jnp
 
 from .component import Values
-from .errors import ShapeError, ValidationError
+from .errors import ShapeError, StepTraceError, ValidationError
 
 if TYPE_CHECKING:
     from .component import Component
@@ -82,17 +82,53 @@ def _check_updates(ctx: Context, comp: Component, method: str, updates: Any) -> 
                              f"{ctx.batch_size}")
 
 
+# what to write instead, by the JAX error a Python-level use of a traced value raises
+_TRACE_HINTS = (
+    (jax.errors.TracerBoolConversionError,
+     "a Python `if`, `while`, `and`/`or` or `bool()` on an array value: branch with "
+     "`jnp.where(cond, a, b)` or `jax.lax.cond(pred, f_true, f_false, ...)` instead"),
+    (jax.errors.TracerIntegerConversionError,
+     "`int()`, `range()` or indexing with an array value: keep sizes in parameters (self.n_units) "
+     "and use `jnp.where` / `jax.lax.dynamic_slice` for value-dependent choices"),
+    (jax.errors.TracerArrayConversionError,
+     "`numpy` (np.*) or `float()` on an array value: use `jax.numpy` (jnp.*) inside step functions"),
+    (jax.errors.ConcretizationTypeError,
+     "a Python `if`/`while` or a shape that depends on an array value: use `jnp.where(cond, a, b)` "
+     "or `jax.lax.cond` instead of Python `if` on values, and shapes fixed by parameters"),
+)
+
+
+def call_step(ctx: Context, comp: Component, method: str, values: Values, t: Any, key: Any) -> Mapping:
+    """``comp.method(values, t=t, dt=ctx.dt, key=key)``, its result checked.
+
+    Step functions are traced, never run on concrete numbers, so Python control flow on a value
+    fails inside JAX; that failure is re-raised naming the component and what to write instead."""
+    try:
+        updates = getattr(comp, method)(values, t=t, dt=ctx.dt, key=key)
+    except _TRACE_ERRORS as e:
+        hint = next(h for cls, h in _TRACE_HINTS if isinstance(e, cls))
+        detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise StepTraceError(
+            f"{type(comp).__name__}.{method} (component '{comp.name}') uses a traced array where Python "
+            f"needs a concrete value. Step functions are compiled once for all values, so avoid {hint}. "
+            f"(JAX: {detail})") from e
+    _check_updates(ctx, comp, method, updates)
+    return updates
+
+
+_TRACE_ERRORS = tuple(cls for cls, _ in _TRACE_HINTS)
+
+
 def analyse(ctx: Context, comp: Component, method: str) -> StepIO:
     """Which compartments ``comp.method`` reads and writes, found by abstract tracing."""
-    fn = getattr(comp, method)
     abstract = {name: jax.ShapeDtypeStruct(c.full_shape(ctx.batch_size), c.resolved_dtype(ctx.dtype))
                 for name, c in comp._compartments.items()}
     reads: set = set()
     written: list = []
 
     def probe(values: dict, t: Any, key: Any) -> Any:
-        updates = fn(Values(f"{comp.name} ({type(comp).__name__})", values, reads), t=t, dt=ctx.dt, key=key)
-        _check_updates(ctx, comp, method, updates)
+        updates = call_step(ctx, comp, method, Values(f"{comp.name} ({type(comp).__name__})", values, reads),
+                            t, key)
         written.extend(updates)
         return dict(updates)
 
@@ -102,11 +138,17 @@ def analyse(ctx: Context, comp: Component, method: str) -> StepIO:
 
 
 # -- concrete functions ----------------------------------------------------------------------------
-def build_command(ctx: Context, command: Command) -> Callable[[State], State]:
-    """One command as a pure function of the whole state."""
+Probe = Callable[["Component", dict], None]
+
+
+def build_command(ctx: Context, command: Command) -> Callable[..., State]:
+    """One command as a pure function of the whole state.
+
+    ``run_command(state, probe)``: ``probe(component, values)``, if given, sees each component's
+    compartment values right after its step (the finite check uses it)."""
     ticks = command.name == ctx.clock_command
 
-    def run_command(state: State) -> State:
+    def run_command(state: State, probe: Probe | None = None) -> State:
         clock = dict(state["clock"])
         if ticks:
             clock["t"] = clock["t"] + jnp.asarray(ctx.dt, clock["t"].dtype)
@@ -123,38 +165,91 @@ def build_command(ctx: Context, command: Command) -> Callable[[State], State]:
                 if source is not None:
                     own[name] = source.evaluate(read).astype(own[name].dtype)
             key = step_key(clock["key"], clock["step"], comp.name, command.method)
-            updates = getattr(comp, command.method)(Values(comp.name, own), t=clock["t"], dt=ctx.dt, key=key)
-            _check_updates(ctx, comp, command.method, updates)
+            updates = call_step(ctx, comp, command.method, Values(comp.name, own), clock["t"], key)
             for name, value in updates.items():
                 own[name] = jnp.asarray(value).astype(own[name].dtype)
             values[comp.name] = own
+            if probe is not None:
+                probe(comp, own)
         return {"clock": clock, "values": values}
 
     return run_command
 
 
-def finite_flags(state: State, order: list[tuple[str, str]]) -> jax.Array:
-    """One bool per (component, compartment) in ``order``: True where some entry is NaN/Inf."""
+# -- the finite check ------------------------------------------------------------------------------
+# within one component, what feeds its step is listed before what the step computes from it, so a
+# NaN weight is named before the NaN outputs it caused in the same step
+_KIND_ORDER = {"input": 0, "param": 1, "state": 2, "output": 3}
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A place in one step where the finite check looks: the start of the step (``command`` is
+    None: every compartment, as set before the step or fed by ``inputs=``), or right after one
+    component's step method (that component's compartments)."""
+    command: str | None
+    component: str | None
+    label: str
+    paths: tuple[tuple[str, str], ...]
+
+
+def _ordered(comp: Component) -> list[str]:
+    return sorted(comp._compartments, key=lambda n: _KIND_ORDER[comp._compartments[n].kind])
+
+
+def finite_checkpoints(ctx: Context, command_names: Sequence[str]) -> list[Checkpoint]:
+    """The checkpoints of one step, in execution order."""
+    seen: dict = {}
+    for n in command_names:
+        for comp in ctx._commands[n].components:
+            seen.setdefault(comp.name, comp)
+    start = tuple((c, n) for c, comp in seen.items() for n in _ordered(comp))
+    points = [Checkpoint(None, None, "start", start)]
+    for n in command_names:
+        cmd = ctx._commands[n]
+        for comp in cmd.components:
+            points.append(Checkpoint(n, comp.name, f"{type(comp).__name__}.{cmd.method}",
+                                     tuple((comp.name, x) for x in _ordered(comp))))
+    return points
+
+
+def finite_flags(values: dict, paths: Sequence[tuple[str, str]]) -> jax.Array:
+    """One bool per (component, compartment) in ``paths``: True where some entry is NaN/Inf."""
     flags = []
-    for comp, name in order:
-        x = state["values"][comp][name]
+    for comp, name in paths:
+        x = values[comp][name]
         flags.append(~jnp.all(jnp.isfinite(x)) if jnp.issubdtype(x.dtype, jnp.inexact) else jnp.bool_(False))
     return jnp.stack(flags) if flags else jnp.zeros((0,), bool)
 
 
+def first_nonfinite(points: Sequence[Checkpoint], flags: Any) -> tuple[Checkpoint, list[str]]:
+    """The first checkpoint whose flags (concatenated over ``points``) are set, and its bad paths."""
+    offset = 0
+    for point in points:
+        mine = [f"{c}.{n}" for (c, n), bad in zip(point.paths, flags[offset:offset + len(point.paths)]) if bad]
+        if mine:
+            return point, mine
+        offset += len(point.paths)
+    raise ValueError("no flag is set")  # the caller only asks after the scan reported one
+
+
 def build_run(ctx: Context, command_names: tuple, steps: int, record: tuple, inputs: tuple,
               check_finite: bool) -> Callable:
-    """``fn(state, xs) -> (state, records, (bad_step, bad_flags))``: ``steps`` steps in one scan.
+    """``fn(state, xs) -> (state, records, (bad_step, bad_t, bad_flags))``: ``steps`` steps in one scan.
 
     ``xs`` maps compartment paths to per-step data with a leading time axis; ``record`` lists
-    compartment paths whose values after each step are stacked over time.
+    compartment paths whose values after each step are stacked over time. With ``check_finite``,
+    ``bad_step`` is the first step (1-based, within this run) at which a compartment went NaN/Inf
+    (-1 if none), ``bad_t`` the time after it and ``bad_flags`` the flags of
+    :func:`finite_checkpoints` at that step.
     """
     commands = [build_command(ctx, ctx._commands[n]) for n in command_names]
-    order = ctx._finite_order(command_names)
+    points = finite_checkpoints(ctx, command_names) if check_finite else []
+    n_flags = sum(len(p.paths) for p in points)
     input_cpts = {p: ctx._compartment(p) for p in inputs}
 
     def one_step(carry: Any, xs_t: dict) -> Any:
-        state, bad_step, bad_flags = carry
+        state, i, bad_step, bad_t, bad_flags = carry
         if xs_t:
             values = dict(state["values"])
             for path, x in xs_t.items():
@@ -163,20 +258,28 @@ def build_run(ctx: Context, command_names: tuple, steps: int, record: tuple, inp
                 own[cpt.name] = jnp.broadcast_to(x, own[cpt.name].shape).astype(own[cpt.name].dtype)
                 values[cpt.owner.name] = own
             state = {"clock": state["clock"], "values": values}
+        flags = [finite_flags(state["values"], points[0].paths)] if check_finite else []
+
+        def probe(comp: Component, own: dict) -> None:
+            flags.append(finite_flags({comp.name: own}, [(comp.name, n) for n in _ordered(comp)]))
+
         for cmd in commands:
-            state = cmd(state)
+            state = cmd(state, probe if check_finite else None)
+        i = i + 1
         if check_finite:
-            flags = finite_flags(state, order)
-            first = (bad_step < 0) & jnp.any(flags)
-            bad_step = jnp.where(first, state["clock"]["step"], bad_step)
-            bad_flags = jnp.where(first, flags, bad_flags)
+            flat = jnp.concatenate(flags)
+            first = (bad_step < 0) & jnp.any(flat)
+            bad_step = jnp.where(first, i, bad_step)
+            bad_t = jnp.where(first, state["clock"]["t"], bad_t)
+            bad_flags = jnp.where(first, flat, bad_flags)
         rec = {p: state["values"][p.split(".")[0]][p.split(".")[1]] for p in record}
-        return (state, bad_step, bad_flags), rec
+        return (state, i, bad_step, bad_t, bad_flags), rec
 
     def run(state: State, xs: dict) -> Any:
         ctx._trace_count += 1  # runs only while tracing: counts compilations
-        carry = (state, jnp.int32(-1), jnp.zeros((len(order),), bool))
-        (state, bad_step, bad_flags), records = jax.lax.scan(one_step, carry, xs, length=steps)
-        return state, records, (bad_step, bad_flags)
+        carry = (state, jnp.int32(0), jnp.int32(-1), jnp.zeros((), state["clock"]["t"].dtype),
+                 jnp.zeros((n_flags,), bool))
+        (state, _, bad_step, bad_t, bad_flags), records = jax.lax.scan(one_step, carry, xs, length=steps)
+        return state, records, (bad_step, bad_t, bad_flags)
 
     return run

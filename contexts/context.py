@@ -11,19 +11,39 @@ into one ``jax.lax.scan`` and caches it, so running again with new data does not
 
 from __future__ import annotations
 
+import difflib
+import operator
 import sys
 import threading
 import time
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .compartment import Compartment
-from .compile import Command, StepIO, analyse, build_command, build_run, init_key
-from .component import Component
-from .errors import ContextError, NonFiniteError, ShapeError, ValidationError, WiringError
+from .compile import (
+    Command,
+    StepIO,
+    analyse,
+    build_command,
+    build_run,
+    finite_checkpoints,
+    first_nonfinite,
+    init_key,
+)
+from .component import Component, UnknownCompartmentError, _unknown_message
+from .errors import (
+    ArgumentError,
+    ContextError,
+    NonFiniteError,
+    NotACompartmentError,
+    ShapeError,
+    UnknownCommandError,
+    ValidationError,
+    WiringError,
+)
 from .wiring import Source, as_source
 
 DEFAULT_METHODS = {"advance": "advance_state"}
@@ -125,19 +145,26 @@ class Context:
 
     def _own(self, cpt: Any, role: str) -> Compartment:
         if not isinstance(cpt, Compartment):
-            raise WiringError(f"{role} must be a compartment such as `z1.j`, got {cpt!r}")
-        if cpt.owner is None or self._components.get(cpt.owner.name) is not cpt.owner:
-            raise WiringError(f"{cpt.path} belongs to another context than '{self.name}'")
+            raise NotACompartmentError(f"{role} takes compartments such as `z1.j`, got {_describe(cpt)}")
+        if cpt.owner is None:
+            raise WiringError(f"{role}: {cpt!r} is not declared on a component yet; assign it in a "
+                              "component's __init__ (`self.j = Input((n,))`) and use it from there")
+        if self._components.get(cpt.owner.name) is not cpt.owner:
+            other = getattr(cpt.owner.context, "name", "?")
+            raise WiringError(
+                f"{cpt.path} belongs to another context ('{other}') than '{self.name}', so {role} cannot "
+                f"use it: create {cpt.owner.name} inside the same `with Context(...)` block as the rest of "
+                f"this model (one model, one context), or use {cpt.owner.name}'s own context")
         return cpt
 
     def wire(self, target: Compartment, source: Any) -> None:
-        """``target << source``: each step, ``target`` takes the value of ``source`` when its
-        component runs. Prefer the ``<<`` spelling."""
+        """``target << source`` (or ``source >> target``): each step, ``target`` takes the value of
+        ``source`` when its component runs. Prefer the operator spellings."""
         target = self._own(target, "the target of a wire")
-        source = as_source(source)
+        source = as_source(source, target)
         if target.kind != "input":
             inputs = [n for n, c in target.owner._compartments.items() if c.kind == "input"]
-            raise WiringError(f"{target.path} is a {target.kind} compartment that "
+            raise WiringError(f"{target.path} is {_a(target.kind)} compartment that "
                               f"{target.owner.name} computes itself, so a wire into it would be "
                               f"overwritten; wire into one of its inputs instead: {', '.join(inputs) or 'none'}")
         if target.path in self._wires:
@@ -167,7 +194,7 @@ class Context:
         comps = []
         for comp in components:
             if not isinstance(comp, Component) or self._components.get(comp.name) is not comp:
-                raise ContextError(f"command '{name}': {comp!r} is not a component of context '{self.name}'")
+                raise ContextError(f"command '{name}': {self._not_a_component(comp)}")
             if not callable(getattr(type(comp), method, None)):
                 steps = sorted(m for m in ("advance_state", "evolve", "reset")
                                if callable(getattr(type(comp), m, None)))
@@ -182,15 +209,48 @@ class Context:
         self._invalidate()
         return cmd
 
+    def _not_a_component(self, comp: Any) -> str:
+        """Why ``comp`` cannot be listed in a command of this context, and what to write instead."""
+        mine = ", ".join(self._components) or "none yet"
+        if isinstance(comp, Component):
+            other = getattr(comp.context, "name", "?")
+            return (f"{comp!r} is not a component of context '{self.name}' (it was created in context "
+                    f"'{other}'); create it inside `with Context('{self.name}', ...)` or list only this "
+                    f"context's components: {mine}")
+        if isinstance(comp, str) and comp in self._components:
+            return (f"{comp!r} is a name; list the component object itself (ctx.components[{comp!r}] or "
+                    "the variable you assigned it to)")
+        return (f"{_describe(comp)} is not a component of context '{self.name}'; list the components "
+                f"created in its `with` block: {mine}")
+
     # -- values ---------------------------------------------------------------------------------------
-    def _compartment(self, ref: Any) -> Compartment:
+    def _compartment(self, ref: Any, role: str = "this argument") -> Compartment:
+        """The compartment that ``ref`` (a compartment or ``"comp.name"``) means in this context;
+        ``role`` names where it was given (``"record="``) for the messages."""
         if isinstance(ref, Compartment):
-            return self._own(ref, "compartment")
-        comp_name, _, cname = str(ref).partition(".")
+            return self._own(ref, role)
+        if not isinstance(ref, str):
+            raise NotACompartmentError(f"{role} takes compartments such as `z1.v` (or paths 'z1.v'), "
+                                       f"got {_describe(ref)}")
+        comp_name, _, cname = ref.partition(".")
         if comp_name not in self._components:
+            close = difflib.get_close_matches(comp_name, list(self._components), n=1)
             raise WiringError(f"context '{self.name}' has no component '{comp_name}' (in {ref!r}); "
-                              f"components: {', '.join(self._components)}")
-        return getattr(self._components[comp_name], cname)
+                              f"components: {', '.join(self._components)}"
+                              + (f". Did you mean '{close[0]}'?" if close else ""))
+        comp = self._components[comp_name]
+        if cname in comp._compartments:
+            return comp._compartments[cname]
+        known = ", ".join(comp._compartments)
+        if not cname:
+            raise NotACompartmentError(f"{ref!r} in {role} names the component {comp_name}, not a "
+                                       f"compartment; name one of its compartments: {known}")
+        if cname in comp.__dict__ or hasattr(type(comp), cname):
+            what = "a parameter" if cname in comp._config else "an attribute"
+            raise NotACompartmentError(f"{ref!r} in {role} is {what} of {comp_name} ({type(comp).__name__}), "
+                                       f"not a compartment; its compartments are: {known}")
+        raise UnknownCompartmentError(_unknown_message(f"{comp_name} ({type(comp).__name__})", cname,
+                                                       list(comp._compartments)))
 
     def initial_state(self, seed: Any = None) -> dict:
         """A fresh state for ``seed`` (default: the Context's). Pure: ``jax.vmap`` it over seeds."""
@@ -224,19 +284,23 @@ class Context:
 
     def get(self, ref: Any) -> jax.Array:
         """The current value of a compartment (object or ``"comp.name"``)."""
-        cpt = self._compartment(ref)
+        cpt = self._compartment(ref, "ctx.get()")
         return self.state["values"][cpt.owner.name][cpt.name]
 
     def clamp(self, ref: Any, value: Any) -> None:
         """Hold ``value`` in a compartment: data into an unwired input, or a new state value.
 
         A value without the batch axis is broadcast over the batch."""
-        cpt = self._compartment(ref)
+        cpt = self._compartment(ref, "ctx.clamp()")
         if cpt.path in self._wires:
             raise WiringError(f"{cpt.path} is wired from {self._wires[cpt.path].to_str()}; a clamped "
                               "value would be overwritten every step. Clamp an unwired input instead")
         shape = cpt.full_shape(self.batch_size)
-        arr = jnp.asarray(value)
+        try:
+            arr = jnp.asarray(value)
+        except (TypeError, ValueError) as e:
+            raise ArgumentError(f"ctx.clamp({cpt.path}, value): the value must be numeric (a number or an "
+                                f"array of shape {shape} or {cpt.shape}), got {type(value).__name__}: {e}") from None
         if arr.shape not in (shape, cpt.shape) and not (arr.ndim == 0):
             raise ShapeError(f"cannot clamp {cpt.path}: it is {cpt.shape_str()} = {shape} but the value "
                              f"has shape {arr.shape}")
@@ -264,14 +328,10 @@ class Context:
 
     def validate(self, command_names: Iterable[str] | None = None, fed: Iterable[str] = ()) -> None:
         """Check the model before compiling; raises :class:`ValidationError` naming the fix."""
-        names = tuple(command_names) if command_names is not None else tuple(self._commands)
+        names = tuple(self._commands) if command_names is None else self._command_names(command_names, True)
         fed = frozenset(fed) | frozenset(self._clamped)
         if (names, fed) in self._validated:
             return
-        for n in names:
-            if n not in self._commands:
-                raise ValidationError(f"context '{self.name}' has no command '{n}'; declared: "
-                                      f"{', '.join(self._commands) or 'none'} (ctx.command('{n}', [...]))")
         in_a_command = {c.name for cmd in self._commands.values() for c in cmd.components}
         orphans = [n for n in self._components if n not in in_a_command]
         if orphans:
@@ -315,30 +375,104 @@ class Context:
                             f"one-step delay is intended (a recurrent loop), wire "
                             f"`{cpt.path} << {src.path}.prev`")
 
-    def _finite_order(self, command_names: Sequence[str]) -> list[tuple[str, str]]:
-        order, seen = [], set()
-        for n in command_names:
-            for comp in self._commands[n].components:
-                for name in comp._compartments:
-                    if (comp.name, name) not in seen:
-                        seen.add((comp.name, name))
-                        order.append((comp.name, name))
-        return order
+    # -- run arguments ----------------------------------------------------------------------------
+    def _command_names(self, commands: Any, allow_empty: bool = False) -> tuple[str, ...]:
+        """``commands`` (a name, a :class:`Command`, or a list of them) as a tuple of declared names."""
+        declared = ", ".join(self._commands) or "none (declare one with ctx.command('advance', [...]))"
+        if isinstance(commands, (str, Command)):
+            commands = (commands,)
+        try:
+            names = tuple(c.name if isinstance(c, Command) else c for c in commands)
+        except TypeError:
+            raise ArgumentError(f"commands must be a command name or a list of names, got {_describe(commands)}; "
+                                f"context '{self.name}' declares: {declared}") from None
+        if not names and not allow_empty:
+            raise ArgumentError(f"commands is empty, so a step would do nothing: name the commands each step "
+                                f"runs, e.g. ctx.run(['advance'], steps=...); context '{self.name}' declares: "
+                                f"{declared}")
+        for n in names:
+            if not isinstance(n, str):
+                raise ArgumentError(f"commands must be names (str), got {_describe(n)}; context '{self.name}' "
+                                    f"declares: {declared}")
+            if n not in self._commands:
+                close = difflib.get_close_matches(n, list(self._commands), n=1)
+                raise UnknownCommandError(f"context '{self.name}' has no command '{n}'"
+                                          + (f"; did you mean '{close[0]}'?" if close else "")
+                                          + f" Declared: {declared}. Declare new ones with "
+                                            f"ctx.command('{n}', [components...])")
+        return names
+
+    def _record_paths(self, record: Any) -> tuple[str, ...]:
+        if isinstance(record, (str, Compartment)):
+            record = (record,)
+        try:
+            items = tuple(record)
+        except TypeError:
+            raise ArgumentError(f"record must be a list of compartments such as [z1.s, W.weights], got "
+                                f"{_describe(record)}") from None
+        return tuple(self._compartment(r, "record=").path for r in items)
+
+    def _input_compartment(self, ref: Any) -> Compartment:
+        """The compartment that per-step data may be fed into: an unwired input."""
+        cpt = self._compartment(ref, "inputs=")
+        if cpt.kind != "input":
+            fed = [n for n, c in cpt.owner._compartments.items() if c.kind == "input"]
+            raise WiringError(
+                f"inputs={{{cpt.path}: ...}}: {cpt.path} is {_a(cpt.kind)} compartment, which "
+                f"{cpt.owner.name} writes itself; per-step data may be fed only into input compartments "
+                f"({cpt.owner.name}'s: {', '.join(fed) or 'none'}). To set {cpt.path} once before the "
+                f"run, use ctx.clamp({cpt.path}, x)")
+        if cpt.path in self._wires:
+            raise WiringError(f"{cpt.path} is wired from {self._wires[cpt.path].to_str()}; per-step "
+                              "data would be overwritten. Feed an unwired input instead")
+        return cpt
+
+    def _per_step_inputs(self, inputs: Any, steps: int) -> dict[str, jax.Array]:
+        """``{compartment: xs}`` as ``{path: array (steps, *full_shape)}`` in the compartment's dtype."""
+        if inputs is None:
+            return {}
+        if not isinstance(inputs, Mapping):
+            raise ArgumentError(f"inputs must be a dict {{compartment: xs}} with xs of shape (steps, ...), "
+                                f"got {_describe(inputs)}")
+        xs: dict[str, jax.Array] = {}
+        for ref, data in inputs.items():
+            cpt = self._input_compartment(ref)
+            if cpt.path in xs:
+                raise ArgumentError(f"inputs names {cpt.path} twice; give it one array")
+            try:
+                arr = jnp.asarray(data)
+            except (TypeError, ValueError) as e:
+                raise ArgumentError(f"inputs[{cpt.path}] must be a numeric array of shape (steps, ...), "
+                                    f"got {type(data).__name__}: {e}") from None
+            full = cpt.full_shape(self.batch_size)
+            if arr.shape[:1] != (steps,) or arr.shape[1:] not in (full, cpt.shape):
+                raise ShapeError(f"inputs[{cpt.path}] must have shape (steps={steps}, *{full}) or "
+                                 f"(steps={steps}, *{cpt.shape}), got {arr.shape}: "
+                                 + _input_shape_hint(cpt.path, arr.shape, steps, full, cpt.shape))
+            # one layout and dtype whatever the caller passed, so new data never recompiles
+            xs[cpt.path] = jnp.broadcast_to(
+                arr if arr.shape == (steps,) + full else jnp.expand_dims(arr, 1) if cpt.batched else arr,
+                (steps,) + full).astype(cpt.resolved_dtype(self.dtype))
+        return xs
 
     # -- running --------------------------------------------------------------------------------------
-    def compile_run(self, commands: Sequence[str], steps: int, record: Sequence[Any] = (),
+    def compile_run(self, commands: Sequence[str] | str, steps: int, record: Sequence[Any] = (),
                     inputs: Sequence[Any] = (), check_finite: bool | None = None, donate: bool = False) -> Any:
         """The pure function behind :meth:`run`: ``fn(state, xs) -> (state, records, finite_info)``.
 
-        Use it to ``jax.vmap`` a whole model over independent instances (e.g. seeds)."""
-        commands = (commands,) if isinstance(commands, str) else tuple(commands)
-        record_paths = tuple(self._compartment(r).path for r in record)
-        input_paths = tuple(self._compartment(r).path for r in inputs)
+        ``inputs`` lists the compartments ``xs`` feeds (``xs`` maps their paths to ``(steps, ...)``
+        arrays). Use it to ``jax.vmap`` a whole model over independent instances (e.g. seeds)."""
+        names = self._command_names(commands)
+        steps = _steps(steps)
+        record_paths = self._record_paths(record)
+        if isinstance(inputs, (str, Compartment)):
+            inputs = (inputs,)
+        input_paths = tuple(self._input_compartment(r).path for r in inputs)
         check = self.check_finite if check_finite is None else bool(check_finite)
-        self.validate(commands, fed=input_paths)
-        key = (commands, int(steps), record_paths, input_paths, check, bool(donate))
+        self.validate(names, fed=input_paths)
+        key = (names, steps, record_paths, input_paths, check, bool(donate))
         if key not in self._cache:
-            fn = build_run(self, commands, int(steps), record_paths, input_paths, check)
+            fn = build_run(self, names, steps, record_paths, input_paths, check)
             self._cache[key] = jax.jit(fn, donate_argnums=(0,) if donate else ())
         return self._cache[key]
 
@@ -349,10 +483,14 @@ class Context:
 
         Args:
             commands: command names run each step, e.g. ``["advance", "evolve"]``.
-            steps: number of time steps.
+            steps: number of time steps, an ``int`` (``round(T / dt)`` for a duration ``T`` in ms).
+                ``steps=0`` runs nothing and returns records with a time axis of length 0.
             record: compartments whose values after each step are returned, stacked over time.
-            inputs: ``{compartment: xs}`` with ``xs`` of shape ``(steps, ...)``: per-step data.
-            progress: print progress (the scan is split into ~20 compiled chunks).
+            inputs: ``{compartment: xs}`` with ``xs`` of shape ``(steps, ...)``: per-step data into
+                unwired input compartments.
+            progress: compile first (its time reported on its own), then show a bar with the step
+                rate and time left; the scan runs in chunks of many steps, with results identical
+                to one scan.
             check_finite: override the Context's ``check_finite``.
             donate: let XLA reuse the state's buffers in place (faster for large weights: 2.7-3.3x
                 at N=6400 with short runs, see benchmarks/README.md). Arrays taken from the state
@@ -361,57 +499,72 @@ class Context:
         Returns:
             :class:`Records` mapping ``"comp.compartment"`` to arrays of shape ``(steps, ...)``.
         """
-        commands = (commands,) if isinstance(commands, str) else tuple(commands)
-        steps = int(steps)
-        inputs = dict(inputs or {})
-        xs = {}
-        for ref, data in inputs.items():
-            cpt = self._compartment(ref)
-            arr = jnp.asarray(data)
-            if arr.shape[:1] != (steps,) or arr.shape[1:] not in (cpt.full_shape(self.batch_size), cpt.shape):
-                full = cpt.full_shape(self.batch_size)
-                raise ShapeError(f"inputs[{cpt.path}] must have shape (steps={steps}, *{full}) "
-                                 f"or (steps, *{cpt.shape}), got {arr.shape}")
-            if cpt.path in self._wires:
-                raise WiringError(f"{cpt.path} is wired from {self._wires[cpt.path].to_str()}; per-step "
-                                  "data would be overwritten. Feed an unwired input instead")
-            # one layout and dtype whatever the caller passed, so new data never recompiles
-            full = (steps,) + cpt.full_shape(self.batch_size)
-            xs[cpt.path] = jnp.broadcast_to(
-                arr if arr.shape == full else jnp.expand_dims(arr, 1) if cpt.batched else arr,
-                full).astype(cpt.resolved_dtype(self.dtype))
-        chunk = steps if not progress else max(1, -(-steps // 20))
-        state, done, pieces, start = self.state, 0, [], time.perf_counter()
-        while done < steps:
-            n = min(chunk, steps - done)
-            fn = self.compile_run(commands, n, record, tuple(xs), check_finite, donate)
-            xs_n = {p: a[done:done + n] for p, a in xs.items()}
-            new_state, recs, (bad_step, bad_flags) = fn(state, xs_n)
-            if int(bad_step) >= 0:
-                self._raise_nonfinite(commands, int(bad_step), np.asarray(bad_flags), new_state)
-            state = new_state
-            pieces.append(recs)
-            done += n
-            if progress:
-                rate = done / max(time.perf_counter() - start, 1e-9)
-                print(f"\r[{self.name}] step {done}/{steps}  ({rate:,.0f} steps/s)", end="",
-                      file=sys.stderr, flush=True)
+        names = self._command_names(commands)
+        steps = _steps(steps)
+        record_paths = self._record_paths(record)
+        xs = self._per_step_inputs(inputs, steps)
+        check = self.check_finite if check_finite is None else bool(check_finite)
+        if steps == 0:
+            self.validate(names, fed=tuple(xs))
+            return Records({p: jnp.zeros((0,) + self.get(p).shape, self.get(p).dtype) for p in record_paths})
+        plan = _chunk_plan(steps) if progress else [steps]
+        fns = {n: self.compile_run(names, n, record_paths, tuple(xs), check, donate) for n in dict.fromkeys(plan)}
+        bar = None
         if progress:
-            print(file=sys.stderr)
+            from tqdm import tqdm
+
+            # compile every chunk length before the bar starts, so its rate and ETA are run time only
+            start = time.perf_counter()
+            fns = {n: self._compiled(fn, (names, n, record_paths, tuple(xs), check, bool(donate)),
+                                     {p: a[:n] for p, a in xs.items()}) for n, fn in fns.items()}
+            compile_s = time.perf_counter() - start
+            bar = tqdm(total=steps, unit="step", desc=f"[{self.name}]", file=sys.stderr, dynamic_ncols=True)
+            bar.set_postfix_str(f"compiled in {compile_s:.2f} s", refresh=False)
+        state, done, pieces = self.state, 0, []
+        try:
+            for n in plan:
+                xs_n = xs if n == steps else {p: a[done:done + n] for p, a in xs.items()}
+                new_state, recs, (bad_step, bad_t, bad_flags) = fns[n](state, xs_n)
+                if check and int(bad_step) >= 0:
+                    self._raise_nonfinite(names, done + int(bad_step), float(bad_t), np.asarray(bad_flags),
+                                          new_state)
+                state = new_state
+                pieces.append(recs)
+                done += n
+                if bar is not None:
+                    jax.block_until_ready(state)  # one wait per chunk: the bar shows finished steps
+                    bar.update(n)
+        finally:
+            if bar is not None:
+                bar.close()
         self._state = state
         if len(pieces) == 1:
             return Records(pieces[0])
         return Records({k: jnp.concatenate([p[k] for p in pieces]) for k in pieces[0]})
 
-    def _raise_nonfinite(self, commands: tuple, step: int, flags: np.ndarray, state: dict) -> None:
-        order = self._finite_order(commands)
-        first = [f"{c}.{n}" for (c, n), bad in zip(order, flags) if bad]
-        err = NonFiniteError(
-            f"{first[0]} became non-finite (NaN/Inf) at step {step} (t = {step * self.dt:g} ms)"
-            + (f"; also: {', '.join(first[1:6])}" if len(first) > 1 else "")
-            + ". Common causes: dt too large for a time constant, a learning rate too high, "
-              "unbounded weights (set w_bound), or a division by a threshold near zero. "
-              "The state before this run is kept; the bad state is on this error's `.state`.")
+    def _compiled(self, fn: Any, key: tuple, xs: dict) -> Any:
+        """``fn`` compiled ahead of time for the current state and ``xs`` (cached per placement, since
+        a compiled executable accepts only the shardings it was built for)."""
+        placement = tuple(str(getattr(x, "sharding", None)) for x in jax.tree_util.tree_leaves((self.state, xs)))
+        key = ("compiled",) + key + (placement,)
+        if key not in self._cache:
+            self._cache[key] = fn.lower(self.state, xs).compile()
+        return self._cache[key]
+
+    def _raise_nonfinite(self, commands: tuple, step: int, t: float, flags: np.ndarray, state: dict) -> None:
+        point, bad = first_nonfinite(finite_checkpoints(self, commands), flags)
+        also = f"; also: {', '.join(bad[1:6])}" if len(bad) > 1 else ""
+        if point.command is None:
+            text = (f"{bad[0]} was already non-finite (NaN/Inf) when step {step} of this run began{also}: it "
+                    "was set that way before the run (initial value, ctx.clamp, a loaded state) or fed "
+                    "through inputs=; check that data.")
+        else:
+            text = (f"{bad[0]} became non-finite (NaN/Inf) at step {step} of this run (t = {t:g} ms), in "
+                    f"command '{point.command}' when {point.component} ran {point.label}{also}. Common "
+                    "causes: dt too large for a time constant, a learning rate too high, unbounded "
+                    "weights (set w_bound), or a division by a threshold near zero.")
+        err = NonFiniteError(text + " The state before this run is kept; the bad state is on this "
+                                    "error's `.state`.")
         err.state = state
         raise err
 
@@ -484,6 +637,57 @@ class Context:
         from .persistence import load
 
         return load(directory)
+
+
+def _a(word: str) -> str:
+    """``"an input"``, ``"a state"``: the word with its article."""
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def _describe(value: Any) -> str:
+    """A value that is not a compartment, shown with what it probably was meant to be."""
+    if isinstance(value, Component):
+        return (f"the component {value.name}; name one of its compartments: "
+                + ", ".join(f"{value.name}.{n}" for n in value._compartments))
+    if isinstance(value, (int, float, complex, np.number)) and not isinstance(value, bool):
+        return (f"{value!r} ({type(value).__name__}), a plain number; parameters such as `z1.tau_m` are "
+                "numbers, not compartments")
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _steps(steps: Any) -> int:
+    """``steps`` as an int >= 0; floats are refused because ``int(T / dt)`` silently drops a step
+    when ``T / dt`` is 99.99999."""
+    if isinstance(steps, (bool, np.bool_)):
+        raise ArgumentError(f"steps must be a whole number of steps (int), got {steps!r}")
+    try:
+        n = operator.index(steps)
+    except TypeError:
+        hint = "; for a duration T in ms write steps=round(T / dt)" if isinstance(steps, (float, np.floating)) else ""
+        raise ArgumentError(f"steps must be a whole number of steps (int), got {steps!r} "
+                            f"({type(steps).__name__}){hint}") from None
+    if n < 0:
+        raise ArgumentError(f"steps must be >= 0 (the number of time steps to run), got {n}")
+    return n
+
+
+def _chunk_plan(steps: int, fewest: int = 10, most: int = 50) -> list[int]:
+    """Chunk lengths for a run with progress: between ``fewest`` and ``most`` chunks of one length
+    (a divisor of ``steps`` if there is one in range, so only one length compiles), plus a rest."""
+    lo, hi = -(-steps // most), max(-(-steps // fewest), 1)
+    size = next((c for c in range(lo, hi + 1) if steps % c == 0), lo)
+    plan = [size] * (steps // size)
+    return plan + ([steps % size] if steps % size else [])
+
+
+def _input_shape_hint(path: str, shape: tuple, steps: int, full: tuple, per: tuple) -> str:
+    if shape in (full, per) or len(shape) == 0:
+        return (f"that is one step's value without the time axis; to hold it for the whole run use "
+                f"ctx.clamp({path}, x), or repeat it: np.broadcast_to(x, ({steps},) + x.shape)")
+    if shape[1:] in (full, per):
+        return (f"it holds {shape[0]} time steps (its leading axis) but steps={steps}; pass xs[:{steps}] "
+                f"or steps={shape[0]}")
+    return f"each step's value is {shape[1:]}; check the size of {path.split('.')[0]} and the batch_size"
 
 
 def _placed_like(new: jax.Array, old: Any) -> jax.Array:

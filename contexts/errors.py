@@ -1,4 +1,9 @@
-"""Error types. Every message names ``component.compartment`` and says how to fix the problem."""
+"""Error types. Every message names ``component.compartment`` and says how to fix the problem.
+
+Each error is a :class:`SynapticaError`; those that a caller would naturally catch as a builtin
+(a wrong argument type, a bad value, a shape mismatch) are also that builtin, so
+``except TypeError`` or ``except ValueError`` keep working.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +16,33 @@ class ContextError(SynapticaError):
     """Misuse of a Context: components created outside ``with Context(...)``, duplicate names, ..."""
 
 
+class ArgumentError(ContextError, TypeError, ValueError):
+    """An argument of a Context method that cannot be used: ``steps=2.7``, ``commands=[]``, ..."""
+
+
 class WiringError(SynapticaError):
     """A wire names a compartment that does not exist, or cannot be wired that way."""
 
 
-class ShapeError(SynapticaError):
+class NotACompartmentError(WiringError, TypeError):
+    """Something that is not a compartment stands where one belongs: ``z1.j << 5``,
+    ``record=[z1.tau_m]``, ``ctx.clamp(3.0, x)``."""
+
+
+class ShapeError(SynapticaError, ValueError):
     """Two wired compartments, or a step function's result, disagree on shape."""
 
 
 class ValidationError(SynapticaError):
     """A model that cannot be compiled as written: unwired inputs, ambiguous order, ..."""
+
+
+class UnknownCommandError(ArgumentError, ValidationError):
+    """A run names a command the Context does not declare."""
+
+
+class StepTraceError(ValidationError, TypeError):
+    """A step function does something that cannot be compiled, such as a Python ``if`` on a value."""
 
 
 class NonFiniteError(SynapticaError):

@@ -1,14 +1,19 @@
-"""Wire sources: what may stand on the right of ``<<``.
+"""Wire sources: what may stand on the right of ``<<`` (or the left of ``>>``).
 
 A source is a weighted sum of compartment terms. ``W.outputs``, ``-0.5 * Inh.outputs``,
 ``summation(W.outputs, -0.5 * Inh.outputs)`` and ``z1.s.prev`` all become a :class:`Source`.
+A wire has two spellings with one meaning: ``target << source`` and ``source >> target``
+(the direction ngc-learn users write); both go through :func:`connect`.
 """
 
 from __future__ import annotations
 
+import numbers
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
+
+from .errors import NotACompartmentError, WiringError
 
 if TYPE_CHECKING:
     from .compartment import Compartment
@@ -32,9 +37,10 @@ class Term:
 @dataclass(frozen=True)
 class Source:
     terms: tuple[Term, ...]
+    __array_ufunc__ = None  # `np.float32(0.5) * src`, `arr >> dst`: numpy defers to our operators
 
     def __mul__(self, scale: Any) -> Source:
-        if not isinstance(scale, (int, float)):
+        if not isinstance(scale, numbers.Real) or isinstance(scale, bool):
             return NotImplemented
         return Source(tuple(Term(t.compartment, t.scale * float(scale), t.delayed) for t in self.terms))
 
@@ -47,6 +53,12 @@ class Source:
         return Source(self.terms + as_source(other).terms)
 
     __radd__ = __add__
+
+    def __rshift__(self, target: Any) -> Any:
+        return connect(target, self)
+
+    def __lshift__(self, other: Any) -> Any:
+        return connect(self, other)
 
     def evaluate(self, read: Callable[[Compartment], Any]) -> Any:
         total = None
@@ -62,16 +74,39 @@ class Source:
         return "sum(" + ", ".join(t.to_str() for t in self.terms) + ")"
 
 
-def as_source(obj: Any) -> Source:
+def as_source(obj: Any, target: Compartment | None = None) -> Source:
+    """``obj`` as a :class:`Source`; ``target`` (the wire's other end, if known) improves the message."""
     from .compartment import Compartment
 
     if isinstance(obj, Source):
         return obj
     if isinstance(obj, Compartment):
         return obj._source()
-    raise TypeError(
-        f"cannot wire from {obj!r}: the right of '<<' must be a compartment such as `syn.outputs`, "
-        "a scaled one (`-0.5 * inh.outputs`), or `summation(a.outputs, b.outputs)`")
+    into = target.path if target is not None else "z1.j"
+    hint = (f" To hold a constant value, clamp it instead: `ctx.clamp({into}, {obj!r})`."
+            if isinstance(obj, numbers.Number) or hasattr(obj, "shape") else "")
+    raise NotACompartmentError(
+        f"cannot wire {into} from {obj!r} ({type(obj).__name__}): a wire's source must be a compartment "
+        "such as `syn.outputs`, a scaled one (`-0.5 * inh.outputs`), or `summation(a.outputs, b.outputs)`."
+        + hint)
+
+
+def connect(target: Any, source: Any) -> Any:
+    """The one mechanism behind ``target << source`` and ``source >> target``; returns ``target``."""
+    from .compartment import Compartment
+
+    if not isinstance(target, Compartment):
+        shown = target.to_str() if isinstance(target, Source) else f"{target!r} ({type(target).__name__})"
+        src = source.to_str() if isinstance(source, Source) else getattr(source, "path", repr(source))
+        raise NotACompartmentError(
+            f"the target of a wire must be one compartment such as `z1.j`, got {shown} (wiring from {src}); "
+            "write `target << source` or `source >> target`, and put any scale on the source side "
+            "(`-0.5 * inh.outputs >> z1.j`)")
+    if target.owner is None:
+        raise WiringError(f"{target!r} is not declared on a component yet; assign it in a component's "
+                          "__init__ (`self.j = Input((n,))`) before wiring it")
+    target.owner.context.wire(target, source)
+    return target
 
 
 def summation(*sources: Any) -> Source:

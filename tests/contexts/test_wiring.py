@@ -4,7 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from contexts import Context, ShapeError, WiringError, negated, summation, weighted
+from contexts import Context, NotACompartmentError, ShapeError, WiringError, negated, summation, weighted
 from contexts.errors import ContextError
 from tests.contexts.toy import ToyLeaky, ToyNoise
 
@@ -92,3 +92,79 @@ def test_clamping_a_wired_input_is_refused():
         ctx.clamp(z.j, jnp.ones((1, 3)))
     with pytest.raises(ShapeError, match=r"cannot clamp z\.v"):
         ctx.clamp(z.v, jnp.ones((1, 4)))
+
+
+# -- both directions: `target << source` and `source >> target` are one wire ----------------------------
+def _left(target, source):
+    return target << source
+
+
+def _right(target, source):
+    return source >> target
+
+
+# (source as a function of the components a, b, c, z; its text form)
+SOURCES = [
+    (lambda a, b, c, z: a.outputs, "a.outputs"),
+    (lambda a, b, c, z: -0.5 * b.outputs, "-0.5 * b.outputs"),
+    (lambda a, b, c, z: b.outputs * np.float32(2.0), "2.0 * b.outputs"),
+    (lambda a, b, c, z: a.outputs - 0.5 * b.outputs, "sum(a.outputs, -0.5 * b.outputs)"),
+    (lambda a, b, c, z: summation(a.outputs, weighted(b.outputs, -0.5), negated(c.outputs)),
+     "sum(a.outputs, -0.5 * b.outputs, -c.outputs)"),
+    (lambda a, b, c, z: z.s.prev, "z.s.prev"),
+    (lambda a, b, c, z: summation(a.outputs, -z.s.prev), "sum(a.outputs, -z.s.prev)"),
+]
+
+
+@pytest.mark.parametrize("direction", [_left, _right], ids=["target<<source", "source>>target"])
+@pytest.mark.parametrize("make_source, text", SOURCES, ids=[t for _, t in SOURCES])
+def test_both_wire_directions_make_the_same_wire(direction, make_source, text):
+    with Context("dir") as ctx:
+        a, b, c = ToyNoise("a", 2), ToyNoise("b", 2), ToyNoise("c", 2)
+        z = ToyLeaky("z", 2)
+        result = direction(z.j, make_source(a, b, c, z))
+    assert result is z.j  # both spellings evaluate to the target
+    assert ctx.wires["z.j"].to_str() == text
+
+
+@pytest.mark.parametrize("direction", [_left, _right], ids=["target<<source", "source>>target"])
+def test_both_wire_directions_give_the_same_errors(direction):
+    with Context("direrr"):
+        a, b = ToyNoise("a", 3), ToyNoise("b", 4)
+        z = ToyLeaky("z", 3)
+        with pytest.raises(ShapeError, match=r"z\.j expects \(batch, 3\) but b\.outputs is \(batch, 4\)"):
+            direction(z.j, b.outputs)
+        with pytest.raises(WiringError, match=r"z\.v is a state compartment"):
+            direction(z.v, a.outputs)
+        direction(z.j, a.outputs)
+        with pytest.raises(WiringError, match=r"already wired from a\.outputs"):
+            direction(z.j, -a.outputs)
+
+
+def test_right_shifts_wire_a_pipeline_that_runs_like_left_shifts():
+    runs = []
+    for spelling in ("left", "right"):
+        with Context("chain", seed=2) as ctx:
+            a = ToyNoise("a", 2, p=0.5)
+            z1, z2 = ToyLeaky("z1", 2, tau=1.0), ToyLeaky("z2", 2, tau=1.0)
+            if spelling == "left":
+                z1.j << a.outputs
+                z2.j << z1.v
+            else:
+                a.outputs >> z1.j
+                z1.v >> z2.j
+            ctx.command("advance", [a, z1, z2])
+        runs.append(ctx.run("advance", steps=6, record=[a.outputs, z2.v]))
+    np.testing.assert_array_equal(runs[0]["z2.v"], runs[1]["z2.v"])
+    np.testing.assert_array_equal(runs[1]["z2.v"], runs[1]["a.outputs"])  # tau = dt: v copies j
+    assert float(runs[1]["a.outputs"].sum()) > 0
+
+
+@pytest.mark.parametrize("bad_target", [lambda z: 0.5 * z.j, lambda z: 3, lambda z: z.j.prev])
+def test_the_target_of_either_direction_must_be_one_compartment(bad_target):
+    with Context("target"):
+        a, z = ToyNoise("a", 3), ToyLeaky("z", 3)
+        with pytest.raises(NotACompartmentError, match=r"the target of a wire must be one compartment"):
+            a.outputs >> bad_target(z)
+        with pytest.raises(NotACompartmentError, match=r"the target of a wire must be one compartment"):
+            bad_target(z) << a.outputs
