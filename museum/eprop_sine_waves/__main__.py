@@ -107,7 +107,7 @@ def _next_steps(figure: Path, results: dict) -> None:
     print(f"\ne-prop trained the network in {results['iterations']} iterations: loss "
           f"{results['loss_first']:.1f} -> {results['loss_last']:.2f} (the readout now draws the target).")
     print(f"  figure:   {rel(figure)}  (loss, target vs readout, spikes, weights)")
-    print(f"  model:    {rel(here / 'model.yaml')}  (the network as YAML; override a parameter with --set W_rec.eta=2e-4)")
+    print(f"  model:    {rel(here / 'model.yaml')}  (the network as YAML; change a parameter: --set W_rec.eta=2e-4)")
     print(f"  read:     {rel(here / 'README.md')}  (what it reproduces, the measured numbers)")
     print("  more:     synaptica museum list    (the other exhibits; synaptica museum run NAME --quick)")
 
@@ -118,13 +118,16 @@ def _figures(out: Path, losses: np.ndarray, y: np.ndarray, recs0: dict, recs: di
 
     fig, ax = plt.subplots(2, 2, figsize=(11, 7))
     ax[0, 0].semilogy(np.arange(1, len(losses) + 1), losses)
-    ax[0, 0].axhline(5.0, color="grey", ls=":", lw=1)
-    ax[0, 0].set(xlabel="iteration", ylabel="loss (sum of 0.5 err^2)", title="e-prop training loss")
+    ax[0, 0].axhline(5.0, color="grey", ls=":", lw=1, label="loss 5")
+    ax[0, 0].set(xlabel="iteration", ylabel="loss (sum of 0.5 err^2)",
+                 title=f"e-prop training loss: {losses[0]:.1f} -> {losses[-1]:.2f}")
+    ax[0, 0].legend(loc="upper right", fontsize=8)
     t = np.arange(len(y))
     ax[0, 1].plot(t, y[:, 0], "k", lw=2, label="target y*")
     ax[0, 1].plot(t, np.asarray(recs0["out.y"])[:, 0, 0], color="tab:grey", lw=1, label="iteration 1")
-    ax[0, 1].plot(t, np.asarray(recs["out.y"])[:, 0, 0], color="tab:red", lw=1.5, label=f"iteration {len(losses)}")
-    ax[0, 1].set(xlabel="time (ms)", ylabel="readout", title="target vs output")
+    ax[0, 1].plot(t, np.asarray(recs["out.y"])[:, 0, 0], color="tab:red", lw=1.5,
+                  label=f"iteration {len(losses)} (loss {losses[-1]:.2f})")
+    ax[0, 1].set(xlabel="time (ms)", ylabel="readout", title="target vs readout")
     ax[0, 1].legend(loc="upper right", fontsize=8)
     s = np.asarray(recs["rec.s"])[:, 0, :]
     ti, ni = np.nonzero(s)
