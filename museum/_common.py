@@ -79,18 +79,38 @@ def pin_to_one_core() -> int | None:
     Call it from the exhibit's ``if __name__ == "__main__":`` block, before JAX's first computation:
     XLA sizes its CPU thread pool when its backend starts. A 100-neuron step is a few 100 x 100
     products, too small to split, and handing them between threads costs more than it saves: the
-    sine-wave e-prop network trains about twice as fast on one pinned core as on two. Returns the core,
-    or None where the OS cannot pin (no ``os.sched_setaffinity``, e.g. macOS) or JAX has started.
-    Kept out of ``main()`` so that an in-process caller (tests) is never pinned behind its back.
+    sine-wave e-prop network trains about twice as fast on one pinned core as on two. The core is
+    the idlest of those allowed (over 50 ms). Returns it, or None where the OS cannot pin (no
+    ``os.sched_setaffinity``, e.g. macOS) or JAX has started. Kept out of ``main()`` so that an
+    in-process caller (tests) is never pinned behind its back.
     """
     if not hasattr(os, "sched_setaffinity"):
         return None
     xla_bridge = sys.modules.get("jax._src.xla_bridge")
     if xla_bridge is not None and getattr(xla_bridge, "_backends", None):
         return None  # too late: the thread pool already exists
-    core = min(os.sched_getaffinity(0))
+    allowed = sorted(os.sched_getaffinity(0))
+    before = _idle_ticks()
+    time.sleep(0.05)
+    after = _idle_ticks()
+    idle = {c: after.get(c, 0) - before.get(c, 0) for c in allowed}
+    core = max(allowed, key=lambda c: (idle[c], -c))  # ties (or no /proc/stat): the first core
     os.sched_setaffinity(0, {core})
     return core
+
+
+def _idle_ticks() -> dict[int, int]:
+    """Idle + iowait clock ticks of every core since boot, from Linux's /proc/stat ({} elsewhere)."""
+    ticks = {}
+    try:
+        with open("/proc/stat") as f:
+            for line in f:
+                name, *fields = line.split()
+                if name.startswith("cpu") and name[3:].isdigit() and len(fields) >= 5:
+                    ticks[int(name[3:])] = int(fields[3]) + int(fields[4])
+    except OSError:
+        return {}
+    return ticks
 
 
 def _scalar(text: str) -> Any:

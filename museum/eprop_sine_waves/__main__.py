@@ -82,7 +82,7 @@ def main(argv: Any = None) -> dict:
                "loss_at": {str(i): float(losses[i - 1]) for i in CHECKPOINTS if i <= len(losses)},
                "train_seconds": t_train, "cpu_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                else os.cpu_count(), "first_losses": losses[:5].tolist(),
-               "first_losses_full_precision": [repr(float(v)) for v in losses[:5]]}
+               "first_losses_full_precision": [repr(float(v)) for v in losses[:20]]}
     if args.init is not None and args.iterations >= 5:
         ref = np.asarray(NEST_LOSSES)
         results["max_rel_err_vs_nest_first5"] = float(np.max(np.abs(losses[:5] - ref) / ref))
