@@ -157,6 +157,14 @@ def progress(name: str, message: str) -> None:
     print(f"[{name} {time.perf_counter() - _T0:7.1f}s] {message}", file=sys.stderr, flush=True)
 
 
+def numbers(values: Any, fmt: str = ".3g") -> str:
+    """A list of numbers for a progress line, each formatted with ``fmt``: ``[0.799, 0.491]``, not the
+    float32 noise ``[0.7990000247955322, ...]`` that ``np.round(x, 3).tolist()`` prints."""
+    import numpy as np
+
+    return "[" + ", ".join(format(float(v), fmt) for v in np.asarray(values).ravel()) + "]"
+
+
 def save_figure(fig: Any, path: str | os.PathLike, dpi: int = 90) -> Path:
     """Save a matplotlib figure as PNG and close it; lowers the dpi until the file is < 200 KB."""
     path = Path(path)
@@ -171,7 +179,8 @@ def save_figure(fig: Any, path: str | os.PathLike, dpi: int = 90) -> Path:
 
 
 def save_results(out: str | os.PathLike, results: dict, name: str = "results.json") -> Path:
-    """Write the measured numbers as JSON (floats rounded to 4 significant digits) and print them."""
+    """Write the measured numbers as JSON (floats rounded to 4 significant digits) and print the
+    scalars (lists and dicts stay in the file)."""
     def plain(v: Any) -> Any:
         if hasattr(v, "tolist"):
             v = v.tolist()
@@ -188,7 +197,7 @@ def save_results(out: str | os.PathLike, results: dict, name: str = "results.jso
     path.write_text(json.dumps(data, indent=2) + "\n")
     for k, v in data.items():
         if not isinstance(v, (list, dict)):
-            print(f"  {k}: {v}")
+            print(f"  {k}: {'n/a' if v is None else v}")  # None: not reached in this run (null in the JSON)
     return path
 
 
