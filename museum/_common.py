@@ -165,6 +165,28 @@ def numbers(values: Any, fmt: str = ".3g") -> str:
     return "[" + ", ".join(format(float(v), fmt) for v in np.asarray(values).ravel()) + "]"
 
 
+def mean(values: Any) -> float | None:
+    """The mean, or None for no values (a short run): no "Mean of empty slice" warning, no nan."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    return float(values.mean()) if values.size else None
+
+
+def median(values: Any) -> float | None:
+    """The median of the finite values (nan marks a missing one), or None when there is none."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    return float(np.median(values)) if values.size else None
+
+
+def fmt(value: float | None, spec: str = ".2f") -> str:
+    """``value`` formatted with ``spec``, or ``n/a`` for None."""
+    return "n/a" if value is None else format(value, spec)
+
+
 def save_figure(fig: Any, path: str | os.PathLike, dpi: int = 90) -> Path:
     """Save a matplotlib figure as PNG and close it; lowers the dpi until the file is < 200 KB."""
     path = Path(path)

@@ -1,7 +1,9 @@
 """The exhibits' shared command line: --set values, clean errors, one-core pinning helpers."""
 
+import json
 import os
 
+import numpy as np
 import pytest
 
 from contexts.errors import ModelFileError
@@ -36,3 +38,18 @@ def test_idle_ticks_per_core():
     if ticks:  # Linux
         assert all(isinstance(c, int) and t >= 0 for c, t in ticks.items())
         assert set(ticks) >= set(os.sched_getaffinity(0))
+
+
+def test_guarded_statistics_and_formatting():
+    assert mc.mean([]) is None and mc.mean([1.0, 2.0]) == 1.5
+    assert mc.median([float("nan"), float("nan")]) is None  # no "All-NaN slice" warning (errors here)
+    assert mc.median([3.0, float("nan"), 1.0]) == 2.0
+    assert mc.fmt(None) == "n/a" and mc.fmt(0.123456, ".3f") == "0.123"
+    assert mc.numbers(np.array([0.799, 0.491], np.float32), ".2f") == "[0.80, 0.49]"
+    assert mc.numbers([1, 10, 0.5], "g") == "[1, 10, 0.5]"
+
+
+def test_save_results_rounds_and_prints_na(tmp_path, capsys):
+    mc.save_results(tmp_path, {"acc": np.float32(0.799), "first": None, "curve": [0.123456789]})
+    assert capsys.readouterr().out == "  acc: 0.799\n  first: n/a\n"
+    assert json.loads((tmp_path / "results.json").read_text()) == {"acc": 0.799, "first": None, "curve": [0.1235]}
