@@ -128,7 +128,7 @@ def _figures(out: Path, losses: np.ndarray, y: np.ndarray, recs0: dict, recs: di
     ax[0, 1].plot(t, np.asarray(recs["out.y"])[:, 0, 0], color="tab:red", lw=1.5,
                   label=f"iteration {len(losses)} (loss {losses[-1]:.2f})")
     ax[0, 1].set(xlabel="time (ms)", ylabel="readout", title="target vs readout")
-    ax[0, 1].legend(loc="upper right", fontsize=8)
+    ax[0, 1].legend(loc="lower left", fontsize=8)  # the target keeps the top of the panel
     s = np.asarray(recs["rec.s"])[:, 0, :]
     ti, ni = np.nonzero(s)
     ax[1, 0].plot(ti, ni, "|", ms=3, color="k")
