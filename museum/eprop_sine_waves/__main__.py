@@ -73,6 +73,7 @@ def main(argv: Any = None) -> dict:
             bar.set_postfix(loss=f"{losses[-1]:.2f}", refresh=False)
             bar.update(n)
     losses = np.asarray(losses)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     recs = tr.records_last  # the last sequence (its update follows it)
     results = {"iterations": int(args.iterations), "seed": args.seed, "init": str(args.init or "own seed"),
                "dtype": ctx.dtype, "loss_first": float(losses[0]), "loss_last": float(losses[-1]),
@@ -80,8 +81,7 @@ def main(argv: Any = None) -> dict:
                "first_below_5": int(np.argmax(losses < 5.0)) + 1 if np.any(losses < 5.0) else None,
                "rate_hz_after": float(np.asarray(recs["rec.s"]).mean() * 1000.0),
                "loss_at": {str(i): float(losses[i - 1]) for i in CHECKPOINTS if i <= len(losses)},
-               "train_seconds": t_train, "cpu_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else os.cpu_count(), "first_losses": losses[:5].tolist(),
+               "train_seconds": t_train, "cpu_cores": cores, "first_losses": losses[:5].tolist(),
                "first_losses_full_precision": [repr(float(v)) for v in losses[:20]]}
     if args.init is not None and args.iterations >= 5:
         ref = np.asarray(NEST_LOSSES)
@@ -104,8 +104,9 @@ def _next_steps(figure: Path, results: dict) -> None:
         except ValueError:
             return str(p.resolve())
 
-    print(f"\ne-prop trained the network in {results['iterations']} iterations: loss "
-          f"{results['loss_first']:.1f} -> {results['loss_last']:.2f} (the readout now draws the target).")
+    print(f"\ne-prop trained the network for {results['iterations']} iterations: loss "
+          f"{results['loss_first']:.1f} -> {results['loss_last']:.2f}"
+          + (" (below 5: the readout draws the target)." if results["loss_last"] < 5.0 else "."))
     print(f"  figure:   {rel(figure)}  (loss, target vs readout, spikes, weights)")
     print(f"  model:    {rel(here / 'model.yaml')}  (the network as YAML; change a parameter: --set W_rec.eta=2e-4)")
     print(f"  read:     {rel(here / 'README.md')}  (what it reproduces, the measured numbers)")

@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[2]
 README_LOSS_AT = {1: 128.0, 100: 56.9, 200: 33.9, 300: 29.3}
 
 
-def test_cli_quick_run_writes_results_and_figure(tmp_path):
+def test_cli_quick_run_writes_results_and_figure(tmp_path, capsys):
     affinity = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    res = main(["--quick", "--out", str(tmp_path), "--seed", "1"])
+    res = main(["--quick", "--demo", "--out", str(tmp_path), "--seed", "1"])  # --demo: and the next steps
     if affinity is not None:  # main() never pins its caller; only the command's entry point does
         assert os.sched_getaffinity(0) == affinity
     assert res["iterations"] == 3
@@ -39,6 +39,10 @@ def test_cli_quick_run_writes_results_and_figure(tmp_path):
     assert len(data["first_losses"]) == 3 and np.all(np.isfinite(data["first_losses"]))
     assert 20.0 < data["loss_first"] < 500.0  # an untrained network: loss of order 100
     assert (tmp_path / "eprop_sine_waves.png").stat().st_size > 10_000
+    out = capsys.readouterr().out
+    assert f"figure:   {tmp_path / 'eprop_sine_waves.png'}" in out
+    assert "synaptica museum list" in out and "model.yaml" in out and "README.md" in out
+    assert "first_below_5: n/a" in out and "0000" not in out  # rounded numbers, n/a for "not reached"
 
 
 def test_trainer_batch_shapes_and_learning():
