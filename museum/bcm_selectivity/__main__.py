@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     sel = selectivity(final)
     preferred = final.argmax(0)
     expected = float(len(patterns))  # y = 1/p at the selective fixed point, p = 1/4
-    mc.progress(NAME, f"selectivity per neuron {np.round(sel, 3).tolist()}, preferred {preferred.tolist()}")
+    mc.progress(NAME, f"selectivity per neuron {mc.numbers(sel, '.2f')}, preferred {preferred.tolist()}")
     plot(resp, theta[::stride], ctx.dt * stride * np.arange(len(resp)), final, patterns, args.out)
     results = {"steps": steps, "selectivity_min": float(sel.min()), "selectivity_mean": float(sel.mean()),
                "preferred_pattern": preferred, "best_response_mean": float(final.max(0).mean()),

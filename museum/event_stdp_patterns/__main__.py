@@ -86,16 +86,17 @@ def main(argv: Sequence[str] | None = None) -> dict:
         fas.append(fa)
         shown_all.append(shown)
         sel = shown
-        mc.progress(NAME, f"{(c + 1) * windows_per_chunk * WIN / 1000:6.1f} s: hit rate {h[sel].mean():.2f}, "
-                          f"median latency {np.nanmedian(lat[sel]) if np.any(h) else float('nan'):.1f} ms, "
-                          f"false alarms {fa[~sel].sum() / (np.sum(~sel) * WIN / 1000):.2f} Hz")
+        mc.progress(NAME, f"{(c + 1) * windows_per_chunk * WIN / 1000:6.1f} s: "
+                          f"hit rate {mc.fmt(mc.mean(h[sel]))}, "
+                          f"median latency {mc.fmt(mc.median(np.where(h, lat, np.nan)[sel]), '.1f')} ms, "
+                          f"false alarms {fa[~sel].sum() / max(np.sum(~sel) * WIN / 1000, 1e-9):.2f} Hz")
     hit, lat, fa, shown = (np.concatenate(a) for a in (hits, lats, fas, shown_all))
     w = np.asarray(ctx.get("W.weights"))[:, 0]
     last = slice(int(len(shown) * 0.9), None)  # the last 10% of the run
     results = {"seconds": len(shown) * WIN / 1000, "pattern_presentations": int(shown.sum()),
-               "hit_rate_last10pct": float(hit[last][shown[last]].mean()),
-               "median_latency_ms_last10pct": float(np.nanmedian(np.where(hit, lat, np.nan)[last])),
-               "median_latency_ms_first_hits": float(np.nanmedian(np.where(hit, lat, np.nan)[:200])),
+               "hit_rate_last10pct": mc.mean(hit[last][shown[last]]),  # None: no pattern shown there
+               "median_latency_ms_last10pct": mc.median(np.where(hit, lat, np.nan)[last]),  # None: no hit
+               "median_latency_ms_first_hits": mc.median(np.where(hit, lat, np.nan)[:200]),
                "false_alarm_hz_last10pct": float(fa[last][~shown[last]].sum()
                                                  / (np.sum(~shown[last]) * WIN / 1000)),
                "mean_w_pattern_afferents": float(w[: n_in // 2].mean()),

@@ -82,11 +82,11 @@ def main(argv: Sequence[str] | None = None) -> dict:
     rng = np.random.default_rng(args.seed)
     n = 2_000 if args.quick else 60_000
     x, pcs = make_data(rng, n)
-    mc.progress(NAME, f"{n} samples of a {N_DIM}-d Gaussian, variances {EIGENVALUES.tolist()}")
+    mc.progress(NAME, f"{n} samples of a {N_DIM}-d Gaussian, variances {mc.numbers(EIGENVALUES, 'g')}")
     one = train(args, 1, x, pcs)
     mc.progress(NAME, f"1 neuron: |cos(w, PC1)| = {one['cos'][0]:.5f}, |w| = {one['norms'][0]:.4f}")
     three = train(args, 3, x, pcs)
-    mc.progress(NAME, f"3 neurons: principal-angle cosines {np.round(three['cos'], 5).tolist()}")
+    mc.progress(NAME, f"3 neurons: principal-angle cosines {mc.numbers(three['cos'], '.5f')}")
     plot(one, three, pcs, batch=10, out=args.out)
     results = {"samples": n, "cos_pc1": float(one["cos"][0]), "norm_w_pc1": float(one["norms"][0]),
                "subspace3_cosines": three["cos"], "subspace3_norms": three["norms"]}

@@ -29,6 +29,8 @@ W_SUM = 6.4              # each neuron's input weights sum to this (Diehl & Cook
 MIN_SPIKES = 5           # fewer spikes than this: show the digit again, brighter (Diehl & Cook)
 BOOST = 0.5              # ... with the intensity raised by this fraction of the original per retry
 MAX_RETRIES = 4
+QUICK_PER_CLASS = 4      # --quick: this many training digits of every class (each class gets a neuron)
+QUICK_TEST = 100         # --quick: held-out digits (one batch)
 
 
 def load_data(seed: int) -> tuple:
@@ -40,6 +42,11 @@ def load_data(seed: int) -> tuple:
     x = (digits.data[order] / 16.0).astype(np.float32)
     y = digits.target[order]
     return x[:-N_TEST], y[:-N_TEST], x[-N_TEST:], y[-N_TEST:]
+
+
+def per_class(y: np.ndarray, k: int, n_classes: int = 10) -> np.ndarray:
+    """Indices of the first ``k`` examples of every class, in their original order (a balanced subset)."""
+    return np.sort(np.concatenate([np.flatnonzero(y == c)[:k] for c in range(n_classes)]))
 
 
 def normalise(w: np.ndarray, total: float = W_SUM) -> np.ndarray:
@@ -107,8 +114,12 @@ def responses(args: Any, weights: np.ndarray, theta: np.ndarray, images: np.ndar
 
 
 def assign_labels(resp: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
-    """Each neuron's label: the class with the highest mean response (Diehl & Cook)."""
-    means = np.stack([resp[labels == c].mean(0) for c in range(n_classes)])  # (class, neuron)
+    """Each neuron's label: the class with the highest mean response (Diehl & Cook). A class with no
+    example is never assigned (its mean is undefined, not zero)."""
+    means = np.full((n_classes, resp.shape[1]), -np.inf)  # (class, neuron)
+    for c in range(n_classes):
+        if np.any(labels == c):
+            means[c] = resp[labels == c].mean(0)
     return means.argmax(0)
 
 
@@ -152,7 +163,8 @@ def plot(weights: np.ndarray, neuron_labels: np.ndarray, y_true: np.ndarray, y_p
 
 
 def extra_args(parser: Any) -> None:
-    parser.add_argument("--n-train", type=int, default=None, help="training digits (default: all 1,297)")
+    parser.add_argument("--n-train", type=int, default=None,
+                        help="training digits (default: all 1,297; --quick: 4 of every class)")
     parser.add_argument("--epochs", type=int, default=3, help="passes over the training digits (default 3; "
                                                                 "--quick: 1)")
     parser.add_argument("--anneal", type=float, default=0.3,
@@ -162,11 +174,13 @@ def extra_args(parser: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> dict:
     args = mc.parse_args(NAME, __doc__, argv, extra=extra_args)
     x_train, y_train, x_test, y_test = load_data(args.seed)
-    n_train = args.n_train or (20 if args.quick else len(x_train))
-    if args.quick:
+    if args.quick:  # a short run that still shows every class to the network and to the labelling
         args.epochs = 1
-    if args.quick:
-        x_test, y_test = x_test[:20], y_test[:20]
+        x_test, y_test = x_test[:QUICK_TEST], y_test[:QUICK_TEST]
+        if args.n_train is None:
+            keep = per_class(y_train, QUICK_PER_CLASS)
+            x_train, y_train = x_train[keep], y_train[keep]
+    n_train = min(args.n_train or len(x_train), len(x_train))
     x_train, y_train = x_train[:n_train], y_train[:n_train]
     ctx = mc.load_exhibit_model(__file__, overrides={"seed": args.seed}, args=args)
     n_neurons = ctx.components["z"].n_units

@@ -117,8 +117,11 @@ def plot(g: dict, r: dict, out: Path) -> None:
     trial = np.arange(len(r["rate"]))
     for lab, name, color in ((0, "A (rewarded)", "tab:green"), (1, "B (punished)", "tab:red")):
         sel = r["labels"] == lab
+        if not np.any(sel):
+            continue
         ax[2].plot(trial[sel], r["rate"][sel], ".", ms=3, color=color, alpha=0.5)
-        kernel = np.ones(9) / 9
+        width = min(9, int(sel.sum()))  # a short run (--quick) may show a pattern fewer than 9 times
+        kernel = np.ones(width) / width
         norm = np.convolve(np.ones(sel.sum()), kernel, mode="same")  # no droop at the ends
         smooth = np.convolve(r["rate"][sel], kernel, mode="same") / norm
         ax[2].plot(trial[sel], smooth, "-", color=color, label=f"response to {name}")

@@ -38,3 +38,18 @@ def test_train_one_digit_and_batched_responses(monkeypatch, tmp_path):
     assert counts[0] > 0 and not np.allclose(w, ex.normalise(w0))  # it fired and STDP moved the weights
     resp = ex.responses(args, w, theta[0], x_train[:3], batch=4, t_present=60)
     assert resp.shape == (3, 100) and np.all(np.isfinite(resp)) and resp.min() >= 0
+
+
+def test_labelling_skips_classes_without_examples():
+    # classes 1 and 3 have no example: no "mean of empty slice", and no neuron is labelled with them
+    resp = np.array([[0.0, 0.0, 2.0], [0.0, 3.0, 1.0], [0.0, 0.0, 0.0]])
+    labels = np.array([0, 2, 4])
+    neuron_labels = ex.assign_labels(resp, labels, n_classes=5)  # pytest turns a RuntimeWarning into an error
+    assert neuron_labels.tolist() == [0, 2, 0]  # a silent neuron falls to the first present class
+
+
+def test_quick_subset_has_every_class():
+    _, y_train, _, _ = ex.load_data(0)
+    keep = ex.per_class(y_train, ex.QUICK_PER_CLASS)
+    assert len(keep) == 10 * ex.QUICK_PER_CLASS and np.all(np.diff(keep) > 0)
+    assert np.bincount(y_train[keep], minlength=10).tolist() == [ex.QUICK_PER_CLASS] * 10

@@ -37,3 +37,13 @@ def test_rstdp_few_steps():
     assert w.shape == (20, 40, 1) and np.all(np.isfinite(w))
     assert w.min() >= 0.0 and w.max() <= 1.0
     assert np.all(np.isfinite(np.asarray(rec["DA.outputs"])))
+
+
+def test_plot_of_a_short_run(tmp_path):
+    # --quick shows each pattern fewer times than the 9-trial smoothing window (and one not at all)
+    t = np.linspace(0.0, 20.0, 11)
+    g = {"t": t, "r1": t, "r2": t, "w": t, "w_exact": t, "rel_err_analytic": 1e-3}
+    for labels in (np.array([0, 1, 0, 0, 1, 0, 1]), np.zeros(5, int)):
+        r = {"labels": labels, "rate": np.linspace(10.0, 40.0, len(labels))}
+        ex.plot(g, r, tmp_path)
+        assert (tmp_path / "third_factor_gating.png").stat().st_size > 5_000

@@ -1,0 +1,55 @@
+"""The exhibits' shared command line: --set values, clean errors, one-core pinning helpers."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from contexts.errors import ModelFileError
+from museum import _common as mc
+
+
+def test_set_values_read_as_yaml_with_plain_exponents(tmp_path):
+    args = mc.parse_args("x", argv=["--out", str(tmp_path), "--set", "W.eta=2e-4", "--set", "z.mode=leaky",
+                                    "--set", "z.n=3", "--set", "W.shape=[2, 3]"])
+    assert args.overrides == {"W.eta": 2e-4, "z.mode": "leaky", "z.n": 3, "W.shape": [2, 3]}
+    assert isinstance(args.overrides["W.eta"], float)
+
+
+def test_run_main_turns_our_errors_into_one_line(capsys):
+    def bad(argv):
+        raise ModelFileError("override W.bogus=1: W has no parameter 'bogus'")
+
+    assert mc.run_main(bad, "demo_exhibit", []) == 1
+    err = capsys.readouterr().err
+    assert err == "python -m museum.demo_exhibit: error: override W.bogus=1: W has no parameter 'bogus'\n"
+    assert mc.run_main(lambda argv: None, "demo_exhibit", []) == 0
+
+    def broken(argv):  # not ours: a real bug keeps its traceback
+        raise KeyError("x")
+
+    with pytest.raises(KeyError):
+        mc.run_main(broken, "demo_exhibit", [])
+
+
+def test_idle_ticks_per_core():
+    ticks = mc._idle_ticks()
+    if ticks:  # Linux
+        assert all(isinstance(c, int) and t >= 0 for c, t in ticks.items())
+        assert set(ticks) >= set(os.sched_getaffinity(0))
+
+
+def test_guarded_statistics_and_formatting():
+    assert mc.mean([]) is None and mc.mean([1.0, 2.0]) == 1.5
+    assert mc.median([float("nan"), float("nan")]) is None  # no "All-NaN slice" warning (errors here)
+    assert mc.median([3.0, float("nan"), 1.0]) == 2.0
+    assert mc.fmt(None) == "n/a" and mc.fmt(0.123456, ".3f") == "0.123"
+    assert mc.numbers(np.array([0.799, 0.491], np.float32), ".2f") == "[0.80, 0.49]"
+    assert mc.numbers([1, 10, 0.5], "g") == "[1, 10, 0.5]"
+
+
+def test_save_results_rounds_and_prints_na(tmp_path, capsys):
+    mc.save_results(tmp_path, {"acc": np.float32(0.799), "first": None, "curve": [0.123456789]})
+    assert capsys.readouterr().out == "  acc: 0.799\n  first: n/a\n"
+    assert json.loads((tmp_path / "results.json").read_text()) == {"acc": 0.799, "first": None, "curve": [0.1235]}
