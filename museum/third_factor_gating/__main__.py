@@ -118,7 +118,8 @@ def plot(g: dict, r: dict, out: Path) -> None:
     for lab, name, color in ((0, "A (rewarded)", "tab:green"), (1, "B (punished)", "tab:red")):
         sel = r["labels"] == lab
         ax[2].plot(trial[sel], r["rate"][sel], ".", ms=3, color=color, alpha=0.5)
-        kernel = np.ones(9) / 9
+        width = max(1, min(9, int(sel.sum())))  # 'same' returns max(len) samples: keep the kernel shorter
+        kernel = np.ones(width) / width
         norm = np.convolve(np.ones(sel.sum()), kernel, mode="same")  # no droop at the ends
         smooth = np.convolve(r["rate"][sel], kernel, mode="same") / norm
         ax[2].plot(trial[sel], smooth, "-", color=color, label=f"response to {name}")
