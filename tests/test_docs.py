@@ -1,11 +1,11 @@
 """Every documented example runs and does what it says.
 
-Collected from README.md, docs/*.md, museum/README.md and museum/*/README.md:
+Collected from README.md, docs/*.md, museum/README.md, museum/*/README.md and benchmarks/README.md:
 
 - every fenced ```python block: the blocks of one page run in order in one fresh interpreter, sharing
   one namespace (a page reads top to bottom);
 - every ``synaptica ...`` / ``python -m ...`` line of a fenced shell block (```bash, ```sh, ``` with
-  no language): the lines of one page run in order, each as a subprocess with the project's python;
+  no language), in order, after the page's Python (a command may read what the Python wrote);
 - a fenced ```yaml block whose first line is ``# NAME.yaml`` is written to NAME.yaml first, so that
   the page's commands can load it.
 
@@ -13,9 +13,10 @@ Everything runs in a fresh temporary folder that links the repository's ``museum
 and ``docs`` folders, so commands run as written from the repository root while their outputs
 (``out/``, ``museum_out/``, ``graph.png``) stay out of the repository.
 
-A block or line that must not run here is preceded by ``<!-- not run in tests: REASON -->``; a page
+A block that must not run here is preceded by ``<!-- not run in tests: REASON -->``; a page
 whose Python needs several (simulated) devices says ``<!-- run in tests with XLA_FLAGS=... -->``.
-Pages run concurrently, two at a time.
+Pages run concurrently, two at a time, each in one interpreter: its Python blocks first, then its
+commands in order (``synaptica`` through ``contexts.cli.main``, ``python -m`` as a subprocess).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import subprocess
 import sys
 import textwrap
@@ -89,7 +89,7 @@ def commands(block: Block) -> list[tuple[int, str]]:
         if not pending:
             first = block.line + 1 + k
         if text.endswith("\\"):
-            pending += text[:-1] + " "
+            pending += text[:-1].rstrip() + " "
             continue
         text, pending = pending + text, ""
         if COMMAND.match(text):
@@ -102,13 +102,25 @@ def page_env(path: Path) -> dict[str, str]:
 
 
 # -- what runs ---------------------------------------------------------------------------------------------
+# One interpreter per page: its Python blocks in one namespace, then its commands in order
+# (`synaptica ...` through the CLI's main() in the same interpreter, `python -m ...` as a subprocess).
 RUNNER = textwrap.dedent("""
-    import json, sys
-    blocks = json.load(open(sys.argv[1]))
+    import json, shlex, subprocess, sys
+    job = json.load(open(sys.argv[1]))
     ns = {"__name__": "__doc__"}
-    for b in blocks:
+    for b in job["python"]:
         print(f"--- {b['where']}", flush=True)
         exec(compile(b["code"], b["where"], "exec"), ns)
+    for c in job["shell"]:
+        print(f"--- {c['where']}: {c['cmd']}", flush=True)
+        argv = shlex.split(c["cmd"], comments=True)
+        if argv[0] == "synaptica":
+            from contexts.cli import main
+            rc = main(argv[1:])
+        else:
+            rc = subprocess.call([sys.executable, *argv[argv.index("-m"):]], timeout=job["timeout"])
+        if rc != 0:
+            sys.exit(f"{c['where']}: `{c['cmd']}` exited with status {rc}")
 """)
 
 # What each page's example promises, checked after it ran (in its namespace / working folder).
@@ -178,26 +190,17 @@ def _run(args: list[str], cwd: Path, env: dict, where: str) -> str:
 
 
 def run_job(job: Job, tmp: Path) -> tuple[Path, str]:
-    """Run a page's Python blocks (one interpreter), then its commands, in a fresh folder; returns
-    the folder and the Python's standard output."""
+    """Run a page's Python blocks, then its commands, in a fresh folder; returns the folder and the
+    standard output."""
     page = ROOT / job.page
     cwd = _workdir(tmp, page)
-    env = _env(job.env)
-    out = ""
-    if job.python:
-        items = [{"where": f"{b.page}:{b.line}", "code": b.code} for b in job.python]
-        check = PYTHON_CHECKS.get(job.page)
-        if check:
-            items.append({"where": f"{job.page} (what the example promises)", "code": textwrap.dedent(check)})
-        (cwd / "_blocks.json").write_text(json.dumps(items))
-        out = _run([sys.executable, "-c", RUNNER, "_blocks.json"], cwd, env, job.page)
-    for line, cmd in job.shell:
-        argv = shlex.split(cmd, comments=True)
-        if argv[0] == "synaptica":
-            argv = [sys.executable, "-m", "contexts.cli", *argv[1:]]
-        else:
-            argv = [sys.executable, *argv[argv.index("-m"):]]
-        _run(argv, cwd, _env({}), f"{job.page}:{line}: {cmd}")
+    python = [{"where": f"{b.page}:{b.line}", "code": b.code} for b in job.python]
+    if job.python and job.page in PYTHON_CHECKS:
+        python.append({"where": f"{job.page} (what the example promises)",
+                       "code": textwrap.dedent(PYTHON_CHECKS[job.page])})
+    shell = [{"where": f"{job.page}:{line}", "cmd": cmd} for line, cmd in job.shell]
+    (cwd / "_job.json").write_text(json.dumps({"python": python, "shell": shell, "timeout": TIMEOUT_S}))
+    out = _run([sys.executable, "-c", RUNNER, "_job.json"], cwd, _env(job.env), job.page)
     if job.page in SHELL_CHECKS:
         SHELL_CHECKS[job.page](cwd)
     return cwd, out
@@ -255,11 +258,12 @@ def test_collection_finds_the_examples() -> None:
                        ("docs/yaml_models.md", "shell"), ("docs/multi_device.md", "python"),
                        ("museum/stdp_digits/README.md", "shell")]:
         assert getattr(by_page[page], kind), (page, kind)
-    # every museum exhibit documents a short run that is executed here
+    # an exhibit whose README shows its commands in a fenced block shows a short run that is executed
     for readme in sorted((ROOT / "museum").glob("*/README.md")):
         rel = str(readme.relative_to(ROOT))
+        shown = [c for b in blocks(readme) if b.lang in SHELL_LANGS for _, c in commands(b)]
         run = [c for j in JOBS if j.page == rel for _, c in j.shell]
-        assert any("--quick" in c or "--demo" in c for c in run), f"{rel}: no short run that is executed"
+        assert not shown or any("--quick" in c or "--demo" in c for c in run), f"{rel}: no short run is executed"
 
 
 def test_few_blocks_are_skipped_and_each_says_why() -> None:
