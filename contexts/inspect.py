@@ -171,7 +171,11 @@ def _draw_matplotlib(ctx: Any, path: str) -> str:
         labels.append(ax.text(mx, my, "\n".join(e.labels), fontsize=7.5, ha="center", va="center", zorder=2,
                               color="darkred" if e.back else "black",
                               bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9)))
-    _separate(fig, ax, labels, list(boxes.values()))
+    for _ in range(2):  # keep every label inside the axes (under the title): grow the limits, separate again
+        ys = [t.get_position()[1] for t in labels] + [y for _, y in xy.values()]
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(min(lo, min(ys) - 0.6), max(hi, max(ys) + 0.6))
+        _separate(fig, ax, labels, list(boxes.values()))
     ax.set_title(f"{ctx.name}: wiring (left to right in execution order; red: feedback or delayed)", fontsize=10)
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
