@@ -7,6 +7,8 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import ContextError
+
 
 def summary(ctx: Any) -> str:
     lines = [f"Context '{ctx.name}': dt={ctx.dt:g} ms, batch_size={ctx.batch_size}, seed={ctx.seed}, "
@@ -106,13 +108,17 @@ def draw(ctx: Any, path: str, engine: str = "auto") -> str:
     ``engine``: ``"graphviz"`` (the ``dot`` program), ``"matplotlib"``, or ``"auto"`` (graphviz when
     ``dot`` is installed). Returns ``path``."""
     if engine not in ("auto", "graphviz", "matplotlib"):
-        raise ValueError(f"draw(engine={engine!r}): use 'auto', 'graphviz' or 'matplotlib'")
+        raise ContextError(f"{ctx.name}.draw(engine={engine!r}): use 'auto', 'graphviz' or 'matplotlib'")
     dot = shutil.which("dot")
     if engine == "graphviz" or (engine == "auto" and dot):
         if not dot:
-            raise FileNotFoundError("draw(engine='graphviz') needs Graphviz's `dot` program on the PATH "
-                                    "(apt install graphviz); engine='matplotlib' needs nothing")
-        subprocess.run([dot, "-Tpng", "-Gdpi=110", "-o", str(path)], input=to_dot(ctx).encode(), check=True)
+            raise ContextError(f"{ctx.name}.draw(engine='graphviz') needs Graphviz's `dot` program on the "
+                               "PATH (e.g. apt install graphviz); engine='matplotlib' needs nothing")
+        proc = subprocess.run([dot, "-Tpng", "-Gdpi=110", "-o", str(path)], input=to_dot(ctx).encode(),
+                              capture_output=True)
+        if proc.returncode != 0:
+            raise ContextError(f"{ctx.name}.draw: `dot` failed ({proc.stderr.decode(errors='replace').strip()}); "
+                               "engine='matplotlib' draws without Graphviz")
         return path
     return _draw_matplotlib(ctx, path)
 

@@ -1,5 +1,6 @@
 """summary(), to_dot() and draw() describe the model; `synaptica inspect --dot` prints only DOT."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -7,6 +8,7 @@ import pytest
 
 from contexts import inspect as insp
 from contexts.cli import main
+from contexts.errors import ContextError
 from tests.contexts.toy import build_net
 
 STDP_DIGITS = Path(__file__).resolve().parents[2] / "museum" / "stdp_digits" / "model.yaml"
@@ -60,10 +62,27 @@ def test_draw_writes_a_png_whose_labels_do_not_overlap(tmp_path, monkeypatch):
     assert overlaps == []
 
 
-def test_draw_rejects_an_unknown_engine(tmp_path):
+def test_draw_rejects_an_unknown_engine_and_a_missing_graphviz(tmp_path, monkeypatch):
     ctx, *_ = build_net()
-    with pytest.raises(ValueError, match="engine"):
+    with pytest.raises(ContextError, match="engine='neato'"):
         insp.draw(ctx, str(tmp_path / "g.png"), engine="neato")
+    monkeypatch.setattr(insp.shutil, "which", lambda name: None)
+    with pytest.raises(ContextError, match="needs Graphviz's `dot`"):
+        insp.draw(ctx, str(tmp_path / "g.png"), engine="graphviz")
+
+
+def test_draw_uses_graphviz_when_installed(tmp_path, monkeypatch):
+    fake = tmp_path / "bin" / "dot"  # a stand-in `dot`: keeps its input, writes a PNG signature
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = "-o" ] && out="$2"; shift; done\n'
+                    'cat > "$out.dot"\nprintf "\\211PNG\\r\\n\\032\\n" > "$out"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    ctx, *_ = build_net()
+    out = tmp_path / "g.png"
+    assert insp.draw(ctx, str(out)) == str(out)
+    assert (tmp_path / "g.png.dot").read_text() == ctx.to_dot()
+    assert out.read_bytes() == b"\x89PNG\r\n\x1a\n"
 
 
 def test_cli_dot_prints_only_the_graph(tmp_path, capsys):
