@@ -1,5 +1,8 @@
 """Timing helpers shared by the benchmarks: warm-up, ``block_until_ready``, median of repeats,
-JSON results in ``benchmarks/results/``, and plain-text tables."""
+JSON results, and plain-text tables.
+
+Results go to ``benchmarks/results/local/`` (not tracked by git), or with ``--publish`` to
+``benchmarks/results/`` (the numbers benchmarks/README.md quotes)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,22 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = Path(__file__).resolve().parent / "results"      # published numbers (tracked)
+LOCAL_RESULTS = RESULTS / "local"                            # everyday runs (gitignored)
+
+
+def add_publish_flag(parser: Any) -> None:
+    """``--publish``: write into ``benchmarks/results/`` instead of ``benchmarks/results/local/``."""
+    parser.add_argument("--publish", action="store_true",
+                        help="write the results into benchmarks/results/ (the published numbers) instead of "
+                             "benchmarks/results/local/")
+
+
+def results_dir(publish: bool = False) -> Path:
+    """Where a benchmark writes its JSON and figures (created if missing)."""
+    path = RESULTS if publish else LOCAL_RESULTS
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def block(x: Any) -> Any:
@@ -106,10 +124,9 @@ def machine() -> dict:
     return info
 
 
-def write_json(name: str, payload: dict) -> Path:
-    """Write ``payload`` (plus the machine and the command line) to ``benchmarks/results/<name>.json``."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
+def write_json(name: str, payload: dict, publish: bool = False) -> Path:
+    """Write ``payload`` (plus the machine and the command line) to ``<results_dir(publish)>/<name>.json``."""
+    path = results_dir(publish) / f"{name}.json"
     command = " ".join([Path(sys.executable).name, "-m", f"benchmarks.{name}"] + sys.argv[1:])
     doc = {"benchmark": name, "command": command,
            "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(), **payload}

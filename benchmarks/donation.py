@@ -16,7 +16,7 @@ import sys
 
 import jax
 
-from benchmarks.common import table, time_interleaved, write_json
+from benchmarks.common import add_publish_flag, table, time_interleaved, write_json
 from benchmarks.stdp_throughput import build_synaptica
 from contexts.compile import build_run
 
@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--chunks", type=int, nargs="+", default=[1, 10, 100, 1000])
     ap.add_argument("--total", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=3)
+    add_publish_flag(ap)
     args = ap.parse_args(argv)
     rows, results = [], []
     for n in args.sizes:
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
                         rows[-1:]), flush=True)
     print()
     print(table(["N", "steps per call", "state MB", "plain steps/s", "donated steps/s", "donated/plain"], rows))
-    print("wrote", write_json("donation", {"total": args.total, "rows": results}))
+    print("wrote", write_json("donation", {"total": args.total, "rows": results}, args.publish))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 One iteration = reset + 1000 steps of advance/accumulate (one scan) + one weight update; the loop over
 iterations is itself one compiled scan. Reference: NEST 3.10 needs about 140 ms per iteration on this
-machine (2000 iterations in ~283 s on 2 cores; issue 4).
+machine (2000 iterations in ~283 s on 2 cores).
 
     python benchmarks/eprop_iteration.py                       # batch 1 and 32, 2000 iterations for batch 1
     python benchmarks/eprop_iteration.py --full-iterations 300 # extrapolate 2000 from 300
@@ -12,8 +12,9 @@ A 100-neuron network is far too small to feed XLA's CPU thread pool: at batch 1 
 1000 steps is a few 100 x 100 products, and handing them to a second thread costs more than it
 saves, so one pinned core is ~2x faster than two (10.3 vs 21.3 ms; benchmarks/README.md section 6).
 
-Prints a table and writes benchmarks/results/eprop_iteration.json. The machine is shared: the load
-average at the start and end is recorded next to the numbers.
+Prints a table and writes benchmarks/results/local/eprop_iteration.json (``--publish``:
+benchmarks/results/; ``--tag T``: eprop_iteration_T.json). The load average at the start and end is
+recorded next to the numbers.
 """
 
 from __future__ import annotations
@@ -28,8 +29,12 @@ from pathlib import Path
 import jax
 import numpy as np
 
+try:
+    from benchmarks.common import add_publish_flag, results_dir
+except ImportError:  # run as a script (python benchmarks/eprop_iteration.py): its folder is on sys.path
+    from common import add_publish_flag, results_dir
+
 NEST_MS_PER_ITERATION = 140.0
-RESULTS = Path(__file__).resolve().parent / "results" / "eprop_iteration.json"
 
 
 def _load() -> float:
@@ -87,7 +92,10 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=20, help="iterations per timed call")
     parser.add_argument("--full-iterations", type=int, default=2000,
                         help="iterations actually run for the end-to-end figure (extrapolated to 2000)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="JSON file (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="JSON file (default: benchmarks/results/local/eprop_iteration[_TAG].json)")
+    parser.add_argument("--tag", default="", help="suffix of the JSON file name (several runs side by side)")
+    add_publish_flag(parser)
     parser.add_argument("--cores", type=int, default=0,
                         help="pin the process to this many cores before JAX starts (0: leave as is)")
     args = parser.parse_args()
@@ -115,6 +123,8 @@ def main() -> None:
            "load_average_end": load1, "nest_ms_per_iteration": NEST_MS_PER_ITERATION, "rows": rows,
            "end_to_end": full}
     out["cpu_affinity"] = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    if args.out is None:
+        args.out = results_dir(args.publish) / ("eprop_iteration" + (f"_{args.tag}" if args.tag else "") + ".json")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2) + "\n")
     print(f"wrote {args.out}")

@@ -9,20 +9,23 @@ Measured with XLA's own accounting of the compiled training step (``compiled.mem
 weights, state and the (T, 100) input, identical for both). Nothing is run, so it is fast.
 
     python benchmarks/eprop_memory.py            # T = 250 ... 8000
-Writes benchmarks/results/eprop_memory.json.
+Writes benchmarks/results/local/eprop_memory.json (``--publish``: benchmarks/results/).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-RESULTS = Path(__file__).resolve().parent / "results" / "eprop_memory.json"
+try:
+    from benchmarks.common import add_publish_flag, results_dir
+except ImportError:  # run as a script (python benchmarks/eprop_memory.py): its folder is on sys.path
+    from common import add_publish_flag, results_dir
+
 
 
 def eprop_bytes(T: int) -> dict:
@@ -81,6 +84,7 @@ def bptt_bytes(T: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--T", type=int, nargs="+", default=[250, 500, 1000, 2000, 4000, 8000])
+    add_publish_flag(parser)
     args = parser.parse_args()
     rows = []
     print(f"{'T':>6} {'e-prop temp (KiB)':>18} {'BPTT temp (KiB)':>16} {'input (KiB)':>12}")
@@ -94,9 +98,9 @@ def main() -> None:
     out = {"benchmark": "eprop_memory", "backend": jax.default_backend(), "jax": jax.__version__,
            "metric": "XLA compiled memory_analysis().temp_size_in_bytes of one training step",
            "rows": rows, "temp_growth_first_to_last": growth}
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(out, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    path = results_dir(args.publish) / "eprop_memory.json"
+    path.write_text(json.dumps(out, indent=2) + "\n")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

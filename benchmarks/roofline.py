@@ -24,7 +24,7 @@ import time
 import jax
 import jax.numpy as jnp
 
-from benchmarks.common import memory_bandwidth_gbs, table, write_json
+from benchmarks.common import add_publish_flag, memory_bandwidth_gbs, table, write_json
 from benchmarks.scaling import seconds_per_run
 
 HEAD = ["N", "W MB", "ms/step", "GB/s (3 passes)", "GB/s (4 passes)", "4-pass / numpy copy", "4-pass / jax copy"]
@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 4000, 6400])
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--repeats", type=int, default=3)
+    add_publish_flag(ap)
     args = ap.parse_args(argv)
     bw_np = memory_bandwidth_gbs()
     bw_jax = jax_copy_bandwidth_gbs()
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"machine copy bandwidth (read+write): numpy {bw_np:.1f} GB/s, jax {bw_jax:.1f} GB/s")
     print(table(HEAD, rows))
     print("wrote", write_json("roofline", {"steps": args.steps, "numpy_copy_GBs": bw_np, "jax_copy_GBs": bw_jax,
-                                           "rows": results}))
+                                           "rows": results}, args.publish))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import RESULTS, run_from_start, table, time_fn, write_json
+from benchmarks.common import add_publish_flag, results_dir, run_from_start, table, time_fn, write_json
 
 
 def build_square(n: int, seed: int = 0, p_conn: float = 1.0, layout: str = "auto") -> tuple:
@@ -86,8 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--t-sweep", type=int, nargs="+", default=[100, 200, 400, 800, 1600])
     ap.add_argument("--t-size", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=3)
+    add_publish_flag(ap)
     args = ap.parse_args(argv)
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    out_dir = results_dir(args.publish)
 
     per_step = []
     for n in args.sizes:
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     s_n = slope([args.sizes[i] for i in big], [per_step[i] for i in big])
     n0 = args.sizes[big[0]]
     plot(args.sizes, per_step, "N", f"square STDP network, T={args.steps}: slope {s_n:.2f} (N>={n0})",
-         RESULTS / "scaling_vs_N.png", 2.0)
+         out_dir / "scaling_vs_N.png", 2.0)
 
     per_run = []
     for steps in args.t_sweep:
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"T={steps:6d}  {per_run[-1]:8.3f} s  ({steps / per_run[-1]:,.0f} steps/s)", flush=True)
     s_t = slope(args.t_sweep, per_run)
     plot(args.t_sweep, per_run, "T", f"square STDP network, N={args.t_size}: slope {s_t:.2f}",
-         RESULTS / "scaling_vs_T.png", 1.0)
+         out_dir / "scaling_vs_T.png", 1.0)
 
     print()
     print(table(["N", "us/step", "steps/s"], [[n, 1e6 * s, 1 / s] for n, s in zip(args.sizes, per_step)]))
@@ -118,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"log-log slope vs T: {s_t:.2f}  (linear: 1)")
     print("wrote", write_json("scaling", {"steps": args.steps, "t_size": args.t_size, "sizes": args.sizes,
                                           "s_per_step": per_step, "slope_N": s_n, "t_sweep": args.t_sweep,
-                                          "s_per_run": per_run, "slope_T": s_t}))
+                                          "s_per_run": per_run, "slope_T": s_t}, args.publish))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.experimental import sparse as jsparse
 
-from benchmarks.common import table, time_interleaved, write_json
+from benchmarks.common import add_publish_flag, table, time_interleaved, write_json
 from components.rules.edges import edge_forward, edge_outer, in_degree
 
 A_PLUS, A_MINUS, DECAY = 1e-4, 1e-6, float(np.exp(-1.0 / 20.0))
@@ -138,10 +138,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--plastic", action="store_true")
     ap.add_argument("--batch", type=int, default=1, help="batch size (> 1: dense and edges only)")
     ap.add_argument("--engine", action="store_true", help="the STDP network through the engine, dense vs edges")
+    add_publish_flag(ap)
     args = ap.parse_args(argv)
     if args.engine:
         rows = engine_rows(args)
-        print("wrote", write_json("sparse_engine", {"steps": args.steps, "rows": rows}))
+        print("wrote", write_json("sparse_engine", {"steps": args.steps, "rows": rows}, args.publish))
         return
     rows, results = [], []
     for n in args.sizes:
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     print(table(HEADER, rows))
     name = ("sparse_plastic" if args.plastic else "sparse") + (f"_batch{args.batch}" if args.batch > 1 else "")
     print("wrote", write_json(name, {"plastic": args.plastic, "batch": args.batch, "steps": args.steps,
-                                     "rows": results}))
+                                     "rows": results}, args.publish))
 
 
 if __name__ == "__main__":

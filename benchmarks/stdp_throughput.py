@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from benchmarks.common import load_average, run_from_start, table, time_interleaved, write_json
+from benchmarks.common import add_publish_flag, load_average, run_from_start, table, time_interleaved, write_json
 
 N_IN = 784
 PARAMS = dict(target_freq=63.75, A_plus=1e-4, A_minus=1e-6, w_bound=1.0, w_low=0.0, w_high=0.3, inh=2.0,
@@ -218,6 +218,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-ngc", action="store_true")
     ap.add_argument("--profile", action="store_true", help="hand scan plus each engine extra, one at a time")
     ap.add_argument("--tag", default="", help="suffix of the JSON file name (several runs side by side)")
+    add_publish_flag(ap)
     args = ap.parse_args(argv)
 
     rows, results, notes = [], [], []
@@ -263,7 +264,7 @@ def main(argv: list[str] | None = None) -> None:
         print(note)
     name = "stdp_throughput" + (f"_{args.tag}" if args.tag else "")
     path = write_json(name, {"params": PARAMS, "steps": args.steps, "repeats": args.repeats, "rows": results,
-                             "notes": notes})
+                             "notes": notes}, args.publish)
     print(f"wrote {path}")
 
 

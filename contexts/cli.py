@@ -155,6 +155,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 # -- inspect / validate / types ----------------------------------------------------------------------------
 def cmd_inspect(args: argparse.Namespace) -> int:
     ctx, _ = _load(args)
+    if args.dot:  # only the graph on stdout, so that `synaptica inspect m.yaml --dot | dot -Tsvg` works
+        print(ctx.to_dot())
+        if args.png:
+            ctx.draw(str(args.png))
+            print(f"wrote {args.png}", file=sys.stderr)
+        return 0
     print(ctx.summary())
     print("\nparameters:")
     for name, comp in ctx._components.items():
@@ -163,8 +169,6 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     print("\nwires:")
     for target, src in ctx._wires.items():
         print(f"  {target} << {src.to_str()}")
-    if args.dot:
-        print("\n" + ctx.to_dot())
     if args.png:
         ctx.draw(str(args.png))
         print(f"\nwrote {args.png}")
@@ -278,7 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     insp = model_parser("inspect", "print components, compartments, shapes and wires; draw the graph")
     insp.add_argument("--png", type=Path, help="write a picture of the wiring graph")
-    insp.add_argument("--dot", action="store_true", help="print the graph in Graphviz dot syntax")
+    insp.add_argument("--dot", action="store_true",
+                      help="print only the graph, in Graphviz dot syntax (pipe into `dot -Tpng`)")
     insp.set_defaults(func=cmd_inspect)
     model_parser("validate", "check a model file (schema, types, wires, shapes, orders)").set_defaults(
         func=cmd_validate)

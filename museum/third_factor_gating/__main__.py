@@ -1,6 +1,6 @@
 """Third-factor gating: plasticity of pop2 -> pop3 gated by pop1's rate, and reward-modulated STDP.
 
-Part 1 (shared/seeds/003, an ANNarchy forum question): three leaky integrators; the weight of the
+Part 1 (an ANNarchy forum question): three leaky integrators; the weight of the
 pop2 -> pop3 projection follows ``dw/dt = lr * r1 * r2`` where r1 is the rate of pop1, a population
 the projection does not connect. In synaptica the third factor is one wire,
 ``W.modulator << pop1.outputs``; the simulated trajectory is compared with the closed form.
