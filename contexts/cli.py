@@ -93,6 +93,13 @@ def _data_inputs(ctx: Any, path: Path, steps: int | None) -> tuple[dict, int | N
     inputs: dict[str, np.ndarray] = {}
     how = "write it with numpy.savez(path, **{'z0.inputs': xs})"
     try:
+        with open(path, "rb") as f:
+            magic = f.read(4)
+    except OSError as e:
+        raise CLIError(f"--data {path}: cannot read it ({e.strerror or e})") from e
+    if magic not in (b"PK\x03\x04", b"PK\x05\x06"):
+        raise CLIError(f"--data {path}: not an .npz archive (it does not start like a zip file); {how}")
+    try:
         with open(path, "rb") as f, np.load(f, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
     except Exception as e:  # not a zip, truncated, pickled objects, a plain .npy (no `with`)
@@ -210,14 +217,12 @@ def plan_run(args: argparse.Namespace) -> Plan:
         raise CLIError(f"how many steps? pass --steps N, --set steps=N, or write `steps: N` in {args.model}")
     missing = unfed_inputs(ctx, commands, list(inputs))
     if missing:
-        parts = [f"{cpt.path} ({type(cpt.owner).__name__}, read by '{cmd}', shape {cpt.shape_str()})"
-                 for cpt, cmd in missing]
-        cpt = missing[0][0]
+        names = "; ".join(f"{cpt.path} ({type(cpt.owner).__name__}, read by '{cmd}')" for cpt, cmd in missing)
+        keys = ", ".join(f"'{cpt.path}' of shape (steps, {', '.join(map(str, cpt.shape))})" for cpt, _ in missing)
         raise ValidationError(
-            f"{args.model}: {len(missing)} required input(s) never fed, so a run would fail: {'; '.join(parts)}. "
-            f"Wire each in the file (`{cpt.path} << other.outputs`), list it under `clamped:` and give it data, "
-            f"or pass --data inputs.npz whose key '{cpt.path}' holds shape (steps, {', '.join(map(str, cpt.shape))}) "
-            f"per step, or {cpt.shape} to clamp")
+            f"{args.model}: {len(missing)} required input(s) never fed, so a run would fail: {names}. Wire each "
+            f"in the file (`{missing[0][0].path} << other.outputs`), or pass --data inputs.npz holding {keys} "
+            f"(an array without the steps axis is clamped)")
     ctx.validate(commands, fed=inputs)
     itemsize = np.dtype(ctx.dtype).itemsize
     record_bytes = int(steps) * sum(int(np.prod(_compartment(ctx, r, "--record").full_shape(ctx.batch_size),

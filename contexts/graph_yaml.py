@@ -113,7 +113,10 @@ def _check_size(root: yaml.Node, file: str) -> None:
 
 
 def _compose(text: str, file: str) -> tuple[Any, Locations]:
-    loader = SafeLoader(text)
+    try:
+        loader = SafeLoader(text)
+    except yaml.YAMLError as e:  # the reader refuses control characters up front
+        raise _file_error(file, None, f"YAML error: {' '.join(str(e).split())}") from e
     try:
         try:
             node = loader.get_single_node()
