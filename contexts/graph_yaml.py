@@ -466,6 +466,10 @@ def check_compiles(ctx: Any, graph: dict, locs: Locations) -> None:
         ctx.validate(fed=fed)
     except SynapticaError as e:
         raise located(locs, error_path(str(e), graph), str(e), e) from e
+    except Exception as e:  # a step function that cannot run with these parameters (JAX overflow, ...)
+        what = " ".join(f"{type(e).__name__}: {e}".split())[:300]
+        raise located(locs, ("components",), f"a component's step function fails with these parameters "
+                                             f"({what}); check the values in the file") from e
 
 
 def error_path(message: str, graph: dict) -> tuple:

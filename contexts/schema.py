@@ -327,13 +327,19 @@ def check_param_value(cname: str, tname: str, info: ParamInfo, value: Any, path:
                                   f"got {_describe(value)}")
 
 
+_FLOAT32_MAX = 3.4028234663852886e38  # beyond it a float32 model would hold inf
+
+
 def _first_nonfinite(value: Any, path: Path_) -> Path_ | None:
-    """The key path of the first NaN/inf inside a parameter value (lists and mappings included)."""
+    """The key path of the first NaN/inf (or a number beyond float32's range, which becomes inf in
+    the model) inside a parameter value (lists and mappings included)."""
     stack = [(value, path)]
     while stack:
         v, p = stack.pop()
-        if isinstance(v, float) and not math.isfinite(v):
+        if isinstance(v, numbers.Real) and not isinstance(v, bool) and not abs(v) <= _FLOAT32_MAX:
             return p
+        if isinstance(v, numbers.Integral) and not isinstance(v, bool) and not -2**31 <= v < 2**31:
+            return p  # JAX's int32 would overflow
         if isinstance(v, dict):
             stack.extend((x, p + (str(k),)) for k, x in v.items())
         elif isinstance(v, list):
@@ -361,8 +367,9 @@ def check_components(graph: dict, locs: Locations, allow_import: Iterable[str] =
                 continue  # an array of a saved model, checked against the graph on load
             bad = _first_nonfinite(value, ("components", cname, pname))
             if bad is not None:
-                raise located(locs, bad, f"{cname} ({tname}) parameter '{pname}' holds NaN or inf; "
-                                         "write a finite number")
+                raise located(locs, bad, f"{cname} ({tname}) parameter '{pname}' holds NaN, inf, a number "
+                                         "beyond 3.4e38 (float32) or an integer beyond 2**31 (int32); write a "
+                                         "finite number in range (a large one as a float: 3e9)")
             if pname not in params:
                 if open_kw:
                     continue
