@@ -134,8 +134,10 @@ def _describe(arr: np.ndarray) -> dict[str, Any]:
     info: dict[str, Any] = {"shape": list(arr.shape), "dtype": str(arr.dtype)}
     if arr.size and np.issubdtype(arr.dtype, np.number):
         a = arr.astype(np.float64)
+        with np.errstate(all="ignore"):  # inf - inf in std: the NaN is reported as null below
+            moments = (a.mean(), a.std())
         info.update({k: (v if np.isfinite(v) else None) for k, v in  # JSON has no NaN
-                     (("mean", float(a.mean())), ("std", float(a.std())), ("min", float(a.min())),
+                     (("mean", float(moments[0])), ("std", float(moments[1])), ("min", float(a.min())),
                       ("max", float(a.max())))})
         if np.isin(a, (0.0, 1.0)).all():
             info["count"] = int(a.sum())
