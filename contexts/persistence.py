@@ -190,7 +190,7 @@ def load(directory: str | os.PathLike, allow_nonfinite: bool = False, allow_impo
         raise PersistenceError(f"{source} holds a float64 model: call "
                                "jax.config.update('jax_enable_x64', True) before loading it")
     try:
-        with np.load(state_path, allow_pickle=False) as npz:
+        with open(state_path, "rb") as f, np.load(f, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
     except Exception as e:  # truncated zip, bad CRC, pickled objects, a header asking for 1e12 bytes
         raise PersistenceError(f"cannot read the model in {source}: {state_path} is not a readable .npz "
