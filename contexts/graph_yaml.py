@@ -447,11 +447,16 @@ def build(graph: dict, locs: Locations, validate: bool = True, allow_import: Ite
             idx = next((i for i, c in enumerate(names) if f"but {c} (" in str(e)), None)
             path = ("commands",) + base + ((idx,) if idx is not None else ())
             raise located(locs, path, str(e), e) from e
+    from .compartment import Compartment
+
     for i, ref in enumerate(graph.get("clamped") or []):
         try:
             cpt = ctx._compartment(ref)
         except SynapticaError as e:
             raise located(locs, ("clamped", i), str(e), e) from e
+        if not isinstance(cpt, Compartment) or cpt.kind != "input":
+            raise located(locs, ("clamped", i), f"'{ref}' is not an input compartment; `clamped` lists inputs "
+                                                "fed by data, such as z0.inputs")
         ctx._clamped.add(cpt.path)
     if validate and ctx._commands:
         check_compiles(ctx, graph, locs)

@@ -53,6 +53,7 @@ SCHEMA: dict[str, Any] = {
             "additionalProperties": {
                 "type": "object",
                 "required": ["type"],
+                "propertyNames": {"pattern": IDENT},
                 "properties": {"type": {"type": "string",
                                         "description": "registered class name or 'module:Class'"}},
                 "additionalProperties": True,
@@ -195,7 +196,7 @@ def _describe(value: Any) -> str:
 
 
 def _closest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=3, cutoff=0.5)
     return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 

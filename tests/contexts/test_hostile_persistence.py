@@ -182,3 +182,24 @@ def test_corrupted_saves_give_a_named_error_or_load(tmp_path_factory, seed, targ
 def test_report_corruption_counts():
     print(f"\nsave corruptions: {STATS}, tracebacks 0, hangs 0")
     assert STATS["tried"] == 0 or STATS["named"] + STATS["valid"] == STATS["tried"]
+
+
+def test_alias_bomb_in_graph_yaml_is_refused_fast(saved):
+    import time
+
+    _, path = saved
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    (path / "graph.yaml").write_text("format: 1\n" + "\n".join(lines) + "\n")
+    start = time.perf_counter()
+    with pytest.raises(ModelFileError, match=r"graph.yaml:7: this value expands to more than"):
+        Context.load(path)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_clamped_must_name_inputs(saved):
+    _, path = saved
+    text = (path / "graph.yaml").read_text()
+    (path / "graph.yaml").write_text(text.replace("clamped: []", "clamped:\n- W.advance_state"))
+    with pytest.raises(ModelFileError, match=r"clamped\[0\]: 'W.advance_state' is not an input compartment"):
+        Context.load(path)
