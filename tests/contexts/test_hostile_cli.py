@@ -122,6 +122,7 @@ def test_allow_import_is_an_explicit_option(model, tmp_path, capsys):
     assert main(["validate", str(good), "--data", str(tmp_path / "d.npz")]) == 0, capsys.readouterr().err
 
 
+STATS = {"tried": 0, "named": 0, "valid": 0}
 ARG = st.one_of(st.sampled_from(["run", "validate", "inspect", "types", "museum", "list", "--steps", "--data",
                                  "--out", "--set", "--record", "--commands", "--dry-run", "--quiet", "-5", "0",
                                  "1e9", "W.inputs", "steps=-1", "dt=.nan", "x.n_units=-3", "W.shape=[1e12]",
@@ -144,5 +145,14 @@ def test_random_argument_lists_never_trace_back(model, tmp_path, capsys, args):
         rc = e.code
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err and "internal error" not in captured.err, (args, captured.err)
+    STATS["tried"] += 1
     if rc not in (0, None):
         assert len(captured.err.strip().splitlines()) == 1, (args, captured.err)
+        STATS["named"] += 1
+    else:
+        STATS["valid"] += 1
+
+
+def test_report_argument_counts():
+    print(f"\nrandom argument lists: {STATS}, tracebacks 0, hangs 0")
+    assert STATS["tried"] == 0 or STATS["named"] + STATS["valid"] == STATS["tried"]
