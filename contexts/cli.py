@@ -193,7 +193,7 @@ def _check_out(out: Path) -> None:
 def plan_run(args: argparse.Namespace) -> Plan:
     """Load the model and check everything a run needs: steps, commands, records, data, fed inputs,
     memory. Shared by ``run``, ``run --dry-run`` and ``validate``."""
-    from .graph_yaml import check_memory, state_bytes  # noqa: F401 - state_bytes documents the estimate
+    from .graph_yaml import check_memory
 
     ctx, graph = _load(args)
     defaults = graph.get("run") or {}
@@ -226,9 +226,9 @@ def plan_run(args: argparse.Namespace) -> Plan:
             f"in the file (`{missing[0][0].path} << other.outputs`), or pass --data inputs.npz holding {keys} "
             f"(an array without the steps axis is clamped)")
     ctx.validate(commands, fed=inputs)
-    itemsize = np.dtype(ctx.dtype).itemsize
-    record_bytes = int(steps) * sum(int(np.prod(_compartment(ctx, r, "--record").full_shape(ctx.batch_size),
-                                                 dtype=object)) * itemsize for r in record)
+    cpts = [_compartment(ctx, r, "--record") for r in record]
+    record_bytes = int(steps) * sum(int(np.prod(c.full_shape(ctx.batch_size), dtype=object))
+                                    * c.resolved_dtype(ctx.dtype).itemsize for c in cpts)
     check_memory(ctx, extra=record_bytes, what=f"records of {steps} steps")
     out = Path(getattr(args, "out", None) or defaults.get("out") or Path("runs") / ctx.name)
     return Plan(ctx, graph, int(steps), list(commands), list(record), inputs, out)
