@@ -567,7 +567,8 @@ def to_yaml(ctx: Any) -> str:
     """The model file of a Context (``load_model_string(to_yaml(ctx))`` rebuilds the same graph).
 
     Classes from outside synaptica's ``components`` (and not from an entry point) are written as
-    ``module:Class`` so the file loads in a fresh process. Constructor arguments that are arrays
+    ``module:Class``; a fresh process loads the file once that module is imported or allowed
+    (``load_model(..., allow_import=["pkg"])``). Constructor arguments that are arrays
     cannot be written to YAML: use ``ctx.save(dir)``."""
     from .registry import type_name
 
