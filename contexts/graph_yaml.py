@@ -14,6 +14,10 @@ A model file is the graph of :mod:`contexts.graph` written in YAML (``docs/yaml_
 
 Only plain YAML is read (a ``yaml.SafeLoader`` subclass: no tags, no ``eval``); the one difference
 from ``yaml.safe_load`` is that ``1e-2`` reads as the number 0.01 (YAML 1.1 would make it a string).
+A file's cost is bounded before anything walks it: at most :data:`MAX_FILE_BYTES` of UTF-8 text, at
+most :data:`MAX_NODES` values once aliases are expanded (an "alias bomb" is refused in time linear in
+the file), nesting at most :data:`MAX_DEPTH` deep, no recursive aliases; and a model's state must fit
+in :func:`memory_limit` (see :func:`check_memory`).
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ from __future__ import annotations
 import copy
 import os
 import re
+import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
+import numpy as np
 import yaml
 
 from .errors import ModelFileError, SynapticaError
@@ -51,14 +57,74 @@ SafeLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_RE, list("-+0
 
 def parse_value(text: str) -> Any:
     """A value as written after ``--set key=`` (YAML: ``2e-2``, ``[64, 100]``, ``{dist: uniform}``)."""
-    return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader subclass, no arbitrary tags
+    return _compose(text, "--set value")[0]  # the same limits as a file (no alias bombs)
+
+
+MAX_FILE_BYTES = 8 * 2**20  # a model file larger than this is refused unread
+MAX_NODES = 200_000  # YAML values (keys, scalars, lists, mappings) after expanding aliases
+MAX_DEPTH = 64  # nesting of lists and mappings
+
+
+def _file_error(file: str, line: int | None, message: str) -> ModelFileError:
+    err = ModelFileError(f"{Location(file, line)}: {message}")
+    err.file, err.line, err.key = file, line, None
+    return err
+
+
+def _children(node: yaml.Node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [x for kv in node.value for x in kv]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_size(root: yaml.Node, file: str) -> None:
+    """Refuse documents that would be huge once aliases are expanded, recursive, or too deep.
+
+    Sizes are computed once per distinct node (memoised by identity), so a billion-value alias bomb
+    costs as much as its few dozen lines. Iterative: no Python recursion on deep input."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()  # the nodes on the path from the root: a repeat is a recursive alias
+    stack: list = [(root, 0, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        nid = id(node)
+        if done:
+            active.discard(nid)
+            sizes[nid] = 1 + sum(sizes[id(c)] for c in _children(node))
+            if sizes[nid] > MAX_NODES:
+                raise _file_error(file, node.start_mark.line + 1,
+                                  f"this value expands to more than {MAX_NODES:,} YAML values (aliases "
+                                  f"`*name` repeat their anchor `&name`); a model file is never that large. "
+                                  f"Write the values out, or use fewer nested aliases")
+            continue
+        if nid in sizes:
+            continue
+        if nid in active:
+            raise _file_error(file, node.start_mark.line + 1,
+                              "recursive alias: this value contains itself; write it out without the alias")
+        if depth > MAX_DEPTH:
+            raise _file_error(file, node.start_mark.line + 1,
+                              f"values nested more than {MAX_DEPTH} deep; a model file needs a few levels")
+        active.add(nid)
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in _children(node))
 
 
 def _compose(text: str, file: str) -> tuple[Any, Locations]:
-    loader = SafeLoader(text)
     try:
-        node = loader.get_single_node()
+        loader = SafeLoader(text)
+    except yaml.YAMLError as e:  # the reader refuses control characters up front
+        raise _file_error(file, None, f"YAML error: {' '.join(str(e).split())}") from e
+    try:
+        try:
+            node = loader.get_single_node()
+        except RecursionError as e:
+            raise _file_error(file, None, f"values nested too deeply to read (more than {MAX_DEPTH} levels "
+                                          "are refused)") from e
         if node is not None:
+            _check_size(node, file)
             _check_duplicate_keys(node, file)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as e:
@@ -77,22 +143,26 @@ def _compose(text: str, file: str) -> tuple[Any, Locations]:
     return data, node_locations(node, file)
 
 
-def _check_duplicate_keys(node: yaml.Node, file: str) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: dict = {}
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode):
-                if k.value in seen:
-                    line = k.start_mark.line + 1
-                    err = ModelFileError(f"{file}:{line}: {k.value}: duplicate key (first on line {seen[k.value]}); "
-                                         "YAML would silently keep only the last one")
-                    err.file, err.line, err.key = file, line, k.value
-                    raise err
-                seen[k.value] = k.start_mark.line + 1
-            _check_duplicate_keys(v, file)
-    elif isinstance(node, yaml.SequenceNode):
-        for v in node.value:
-            _check_duplicate_keys(v, file)
+def _check_duplicate_keys(root: yaml.Node, file: str) -> None:
+    visited: set[int] = set()  # an aliased node is checked once, however often it is used
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for k, _ in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    if k.value in seen:
+                        line = k.start_mark.line + 1
+                        err = ModelFileError(f"{file}:{line}: {k.value}: duplicate key (first on line "
+                                             f"{seen[k.value]}); YAML would silently keep only the last one")
+                        err.file, err.line, err.key = file, line, k.value
+                        raise err
+                    seen[k.value] = k.start_mark.line + 1
+        stack.extend(_children(node))
 
 
 def _merge(base: Any, over: Any, base_locs: Locations, over_locs: Locations, path: tuple) -> Any:
@@ -140,13 +210,32 @@ def _take_locs(dst: Locations, src: Locations, prefix: tuple) -> None:
     dst.update({k: v for k, v in src.items() if k[:n] == prefix})
 
 
-def _read(path: Path, stack: tuple = ()) -> tuple[Any, Locations]:
+def read_text(path: str | os.PathLike, what: str = "model file") -> str:
+    """A regular file's UTF-8 text, at most :data:`MAX_FILE_BYTES` (a FIFO or device is refused, not
+    read: it could block forever)."""
     file = str(path)
     try:
-        text = path.read_text()
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file (a pipe, device or socket)"
+            raise ModelFileError(f"{file}: the {what} is {kind}; pass a .yaml file")
+        if st.st_size > MAX_FILE_BYTES:
+            raise ModelFileError(f"{file}: the {what} is {st.st_size:,} bytes; more than {MAX_FILE_BYTES:,} "
+                                 f"is refused (a model file is text of a few kB; arrays belong in an .npz)")
+        raw = Path(path).read_bytes()
     except OSError as e:
-        raise ModelFileError(f"cannot read model file {file}: {e.strerror or e}") from e
-    data, locs = _compose(text, file)
+        raise ModelFileError(f"cannot read {what} {file}: {e.strerror or e}") from e
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise _file_error(file, line, f"the {what} is not UTF-8 text (byte 0x{raw[e.start]:02x} at offset "
+                                      f"{e.start}); save it with UTF-8 encoding") from e
+
+
+def _read(path: Path, stack: tuple = ()) -> tuple[Any, Locations]:
+    file = str(path)
+    data, locs = _compose(read_text(path), file)
     if not isinstance(data, dict) or "include" not in data:
         return data, locs
     includes = data["include"]
@@ -161,7 +250,7 @@ def _read(path: Path, stack: tuple = ()) -> tuple[Any, Locations]:
         if inc_path in stack or inc_path == path.resolve():
             raise located(locs, where, f"include cycle: {' -> '.join(str(p) for p in stack + (path.resolve(),))} "
                                        f"-> {inc_path}")
-        if not inc_path.is_file():
+        if not inc_path.exists():
             raise located(locs, where, f"included file {inc_path} does not exist")
         sub, sub_locs = _read(inc_path, stack + (path.resolve(),))
         if not isinstance(sub, dict):
@@ -261,11 +350,64 @@ def read_graph_string(text: str, overrides: dict[str, Any] | None = None,
 _RUN_ONLY = ("steps", "run", "format", "include")
 
 
-def build(graph: dict, locs: Locations, validate: bool = True) -> Any:
-    """A Context from a checked graph; every engine error comes back located in the file."""
-    from .context import Context
+def memory_limit() -> int:
+    """Bytes a model's state may take: ``$SYNAPTICA_MAX_MEMORY`` (``64G``, ``512M``, or bytes) if set,
+    else half of the machine's physical memory."""
+    env = os.environ.get("SYNAPTICA_MAX_MEMORY", "").strip()
+    if env:
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?", env, re.IGNORECASE)
+        if m:
+            return int(float(m.group(1)) * 1024 ** " KMGT".index(m.group(2).upper() or " "))
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")) // 2
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return 8 * 2**30
 
-    classes = check_components(graph, locs)
+
+def state_bytes(ctx: Any) -> tuple[int, list[tuple[int, str]]]:
+    """Bytes of every compartment array (batch axis and dtype included), and the largest ones."""
+    sizes = []
+    for comp in ctx._components.values():
+        for cpt in comp._compartments.values():
+            shape = cpt.full_shape(ctx.batch_size)
+            if any(d < 0 for d in shape):
+                raise ModelFileError(f"{cpt.path} would have the negative shape {shape}; sizes are >= 0")
+            sizes.append((int(np.prod(shape, dtype=object)) * np.dtype(cpt.resolved_dtype(ctx.dtype)).itemsize,
+                          cpt.path))
+    return sum(n for n, _ in sizes), sorted(sizes, reverse=True)[:3]
+
+
+def _gb(n: float) -> str:
+    return f"{n / 2**30:,.3g} GiB" if n >= 2**28 else f"{n / 2**20:,.3g} MiB"
+
+
+def check_memory(ctx: Any, extra: int = 0, what: str = "", max_memory: int | None = None) -> int:
+    """Refuse a model whose state (plus ``extra`` bytes, e.g. records) cannot fit in memory.
+
+    Estimate: sum over compartments of prod(shape) x batch (batched ones) x dtype bytes. Limit:
+    ``max_memory`` bytes, else :func:`memory_limit`. Returns the estimate."""
+    total, largest = state_bytes(ctx)
+    limit = memory_limit() if max_memory is None else int(max_memory)
+    if total + extra > limit:
+        big = ", ".join(f"{p} {_gb(n)}" for n, p in largest)
+        more = f" + {what} {_gb(extra)}" if extra else ""
+        raise ModelFileError(f"model '{ctx.name}' needs about {_gb(total)} of state ({big}){more}, more than the "
+                             f"limit of {_gb(limit)} (half the physical memory, or $SYNAPTICA_MAX_MEMORY). "
+                             f"Use smaller sizes or batch_size, or raise the limit: SYNAPTICA_MAX_MEMORY=64G")
+    return total + extra
+
+
+def build(graph: dict, locs: Locations, validate: bool = True, allow_import: Iterable[str] = (),
+          arrays: dict | None = None, max_memory: int | None = None) -> Any:
+    """A Context from a checked graph; every engine error comes back located in the file.
+
+    ``allow_import``: top-level packages whose ``"module:Class"`` types may be imported (see
+    :func:`contexts.registry.lookup`); ``arrays``: the ``.npz`` of a save (array arguments);
+    ``max_memory``: bytes the state may take (default :func:`memory_limit`)."""
+    from .context import Context
+    from .graph import _restore_arrays
+
+    classes = check_components(graph, locs, allow_import)
     parsed_wires = check_references(graph, locs)
     kwargs = {k: graph[k] for k in CONTEXT_KEYS if k in graph}
     try:
@@ -277,11 +419,18 @@ def build(graph: dict, locs: Locations, validate: bool = True) -> Any:
         for cname, spec in (graph.get("components") or {}).items():
             args = {k: v for k, v in spec.items() if k != "type"}
             try:
-                classes[cname](cname, **args)
-            except (SynapticaError, TypeError, ValueError) as e:
+                classes[cname](cname, **_restore_arrays(args, arrays))
+            except Exception as e:  # a constructor refusing its arguments, however it says so
                 bad = next((k for k in args if re.search(rf"\b{re.escape(k)}\b", str(e))), None)
                 path = ("components", cname) + ((bad,) if bad else ())
-                raise located(locs, path, f"{cname} ({spec['type']}): {e}", e) from e
+                what = str(e) if isinstance(e, (SynapticaError, TypeError, ValueError)) else \
+                    f"{type(e).__name__}: {e}"
+                raise located(locs, path, f"{cname} ({spec['type']}): {what}",
+                              e if isinstance(e, SynapticaError) else None) from e
+    try:
+        check_memory(ctx, max_memory=max_memory)
+    except ModelFileError as e:
+        raise located(locs, ("components",), str(e)) from e
     for i, (tc, tn, terms) in enumerate(parsed_wires):
         try:
             target = ctx._compartment(f"{tc}.{tn}")
@@ -298,11 +447,16 @@ def build(graph: dict, locs: Locations, validate: bool = True) -> Any:
             idx = next((i for i, c in enumerate(names) if f"but {c} (" in str(e)), None)
             path = ("commands",) + base + ((idx,) if idx is not None else ())
             raise located(locs, path, str(e), e) from e
+    from .compartment import Compartment
+
     for i, ref in enumerate(graph.get("clamped") or []):
         try:
             cpt = ctx._compartment(ref)
         except SynapticaError as e:
             raise located(locs, ("clamped", i), str(e), e) from e
+        if not isinstance(cpt, Compartment) or cpt.kind != "input":
+            raise located(locs, ("clamped", i), f"'{ref}' is not an input compartment; `clamped` lists inputs "
+                                                "fed by data, such as z0.inputs")
         ctx._clamped.add(cpt.path)
     if validate and ctx._commands:
         check_compiles(ctx, graph, locs)
@@ -317,6 +471,10 @@ def check_compiles(ctx: Any, graph: dict, locs: Locations) -> None:
         ctx.validate(fed=fed)
     except SynapticaError as e:
         raise located(locs, error_path(str(e), graph), str(e), e) from e
+    except Exception as e:  # a step function that cannot run with these parameters (JAX overflow, ...)
+        what = " ".join(f"{type(e).__name__}: {e}".split())[:300]
+        raise located(locs, ("components",), f"a component's step function fails with these parameters "
+                                             f"({what}); check the values in the file") from e
 
 
 def error_path(message: str, graph: dict) -> tuple:
@@ -336,25 +494,32 @@ def error_path(message: str, graph: dict) -> tuple:
     return ()
 
 
-def load_model(path: str | os.PathLike, overrides: dict[str, Any] | None = None, validate: bool = True) -> Any:
+def load_model(path: str | os.PathLike, overrides: dict[str, Any] | None = None, validate: bool = True,
+               allow_import: Iterable[str] = (), max_memory: int | None = None) -> Any:
     """Build a Context from a YAML model file.
 
     Args:
         path: the ``.yaml`` file; ``include:`` files are found relative to it.
         overrides: ``{"W.A_plus": 2e-2, "dt": 0.5}``: a component's parameter or a top-level key.
         validate: also run the compile-time checks (orders, cycles) now, pointing at the file.
+        allow_import: packages (``["mypkg"]``) whose ``type: "mypkg.cells:MyCell"`` may be imported;
+            a model file never imports code without this.
+        max_memory: bytes the model's state may take (default: half the physical memory).
     Raises:
         ModelFileError: ``file:line: key: what is wrong and how to fix it``.
     """
     graph, locs = read_graph(path, overrides)
-    return build(graph, locs, validate=validate)
+    return build(graph, locs, validate=validate, allow_import=allow_import, max_memory=max_memory)
 
 
 def load_model_string(text: str, overrides: dict[str, Any] | None = None, filename: str = "<string>",
-                      validate: bool = True) -> Any:
+                      validate: bool = True, allow_import: Iterable[str] = (),
+                      max_memory: int | None = None) -> Any:
     """:func:`load_model` for YAML text (no ``include``)."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ModelFileError(f"{filename}: {len(text):,} characters; more than {MAX_FILE_BYTES:,} is refused")
     graph, locs = read_graph_string(text, overrides, filename)
-    return build(graph, locs, validate=validate)
+    return build(graph, locs, validate=validate, allow_import=allow_import, max_memory=max_memory)
 
 
 # -- writing ----------------------------------------------------------------------------------------------
@@ -402,7 +567,8 @@ def to_yaml(ctx: Any) -> str:
     """The model file of a Context (``load_model_string(to_yaml(ctx))`` rebuilds the same graph).
 
     Classes from outside synaptica's ``components`` (and not from an entry point) are written as
-    ``module:Class`` so the file loads in a fresh process. Constructor arguments that are arrays
+    ``module:Class``; a fresh process loads the file once that module is imported or allowed
+    (``load_model(..., allow_import=["pkg"])``). Constructor arguments that are arrays
     cannot be written to YAML: use ``ctx.save(dir)``."""
     from .registry import type_name
 
@@ -412,5 +578,6 @@ def to_yaml(ctx: Any) -> str:
     return graph_to_yaml(graph)
 
 
-__all__ = ["SafeLoader", "apply_overrides", "build", "graph_to_yaml", "load_model", "load_model_string",
-           "parse_value", "read_graph", "read_graph_string", "to_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "SafeLoader", "apply_overrides", "build", "check_memory",
+           "graph_to_yaml", "load_model", "load_model_string", "memory_limit", "parse_value", "read_graph",
+           "read_graph_string", "read_text", "state_bytes", "to_yaml"]

@@ -8,15 +8,22 @@ the entry-point group ``synaptica.components``::
     MyCell = "mypkg.cells:MyCell"
 
 Entry points are loaded lazily, when their name is looked up (a broken plugin does not break the
-others), and never shadow a built-in class. A graph may also name any class as ``"module:Class"``.
+others), and never shadow a built-in class.
+
+A graph may also name a class as ``"module:Class"``, but a model file never imports code by itself:
+the module must already be imported (importing it registers its classes, so the plain class name
+works too), or the caller must allow its package explicitly (``load_model(..., allow_import=["mypkg"])``,
+``synaptica run --allow-import mypkg``, or :func:`allow_import` for the whole process).
 """
 
 from __future__ import annotations
 
 import difflib
 import importlib
+import re
+import sys
 from importlib import metadata
-from typing import Any
+from typing import Any, Iterable
 
 from .errors import ModelFileError
 
@@ -25,6 +32,8 @@ _REGISTRY: dict[str, type] = {}
 _ENTRY_POINTS: dict[str, Any] = {}  # name -> importlib.metadata.EntryPoint, not loaded yet
 _FROM_ENTRY_POINTS: set[str] = set()
 _loaded = False
+_ALLOWED_IMPORTS: set[str] = set()  # top-level packages a "module:Class" type may import
+_MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 def register(cls: type, name: str | None = None) -> type:
@@ -124,19 +133,45 @@ def closest(type_name: str, n: int = 3) -> list[str]:
     return [lower[h] for h in hits]
 
 
-def lookup(type_name: str) -> type:
-    """The class for ``type_name``; ``"module:Class"`` imports it. Unknown names list close ones."""
+def allow_import(*packages: str) -> None:
+    """Let ``"module:Class"`` types of these top-level packages be imported, for the whole process
+    (what ``load_model(..., allow_import=[...])`` does for one call). Import only code you trust."""
+    for p in packages:
+        if not isinstance(p, str) or not _MODULE_RE.match(p):
+            raise ValueError(f"allow_import takes package names such as 'mypkg', got {p!r}")
+        _ALLOWED_IMPORTS.add(p.split(".")[0])
+
+
+def _resolve_module_class(type_name: str, allowed: set[str]) -> type:
+    module, _, attr = type_name.partition(":")
+    if not _MODULE_RE.match(module) or not re.match(r"^[A-Za-z_][A-Za-z0-9_.]*$", attr):
+        raise ModelFileError(f"component type {type_name!r} is not a class name nor 'package.module:Class'")
+    top = module.split(".")[0]
+    if module not in sys.modules and top not in allowed and top not in ("components", "contexts"):
+        raise ModelFileError(
+            f"component type {type_name!r} needs the module {module!r}, which is not imported, and a model "
+            f"file never imports code by itself. If you trust it, allow it: "
+            f"load_model(..., allow_import=[{top!r}]), `synaptica ... --allow-import {top}`, "
+            f"contexts.registry.allow_import({top!r}), or import {module} before loading")
+    try:
+        obj: Any = sys.modules.get(module) or importlib.import_module(module)
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError) as e:
+        raise ModelFileError(f"cannot import component type {type_name!r}: {e}") from e
+    return _check_class(obj, repr(type_name))
+
+
+def lookup(type_name: str, allow_import: Iterable[str] = ()) -> type:
+    """The class for ``type_name``. Unknown names list close ones.
+
+    ``"module:Class"`` resolves only when ``module`` is already imported, belongs to synaptica, or its
+    top-level package is in ``allow_import`` (or was allowed with :func:`allow_import`)."""
     if not isinstance(type_name, str):
         raise ModelFileError(f"a component type must be a string, got {type_name!r}")
     if ":" in type_name:
-        module, _, attr = type_name.partition(":")
-        try:
-            obj: Any = importlib.import_module(module)
-            for part in attr.split("."):
-                obj = getattr(obj, part)
-        except (ImportError, AttributeError) as e:
-            raise ModelFileError(f"cannot import component type {type_name!r}: {e}") from e
-        return _check_class(obj, repr(type_name))
+        allowed = _ALLOWED_IMPORTS | {str(p).split(".")[0] for p in allow_import}
+        return _resolve_module_class(type_name, allowed)
     _load_all()
     if type_name in _REGISTRY:
         return _REGISTRY[type_name]
@@ -145,4 +180,5 @@ def lookup(type_name: str) -> type:
     close = closest(type_name)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
     raise ModelFileError(f"unknown component type {type_name!r}.{hint} Known types: {', '.join(known_names())}. "
-                         "A class from another package can be named as 'module:Class'")
+                         "A class from another package can be named as 'module:Class' once its package is imported "
+                         "or allowed (allow_import=[...], --allow-import)")

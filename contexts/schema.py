@@ -1,7 +1,7 @@
 """The YAML model file: its schema, where every key sits in the file, and the checks that say so.
 
 :data:`SCHEMA` describes the file in JSON-Schema terms (a small subset: ``type``, ``enum``,
-``minimum``, ``exclusiveMinimum``, ``pattern``, ``properties``, ``required``,
+``minimum``, ``maximum``, ``exclusiveMinimum``, ``pattern``, ``properties``, ``required``,
 ``additionalProperties``, ``propertyNames``, ``items``, ``oneOf``). :func:`check_structure`
 validates a loaded graph against it; :func:`check_components` checks each component's ``type``
 against the registry and its parameters against the class's constructor signature.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import math
 import numbers
 import re
 from dataclasses import dataclass
@@ -39,18 +40,20 @@ SCHEMA: dict[str, Any] = {
         "format": {"type": "integer", "description": "written by ctx.save(); ignored"},
         "name": {"type": "string"},
         "dt": {"type": "number", "exclusiveMinimum": 0, "description": "integration step (ms)"},
-        "seed": {"type": "integer"},
-        "batch_size": {"type": "integer", "minimum": 1},
+        "seed": {"type": "integer", "minimum": 0, "maximum": 2**32 - 1},
+        "batch_size": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
         "dtype": {"enum": ["float32", "float64", "bfloat16", "float16"]},
         "check_finite": {"type": "boolean"},
         "clock_command": {"type": "string", "pattern": IDENT},
-        "steps": {"type": "integer", "minimum": 0, "description": "default number of steps for `synaptica run`"},
+        "steps": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1,
+                  "description": "default number of steps for `synaptica run`"},
         "components": {
             "type": "object",
             "propertyNames": {"pattern": IDENT},
             "additionalProperties": {
                 "type": "object",
                 "required": ["type"],
+                "propertyNames": {"pattern": IDENT},
                 "properties": {"type": {"type": "string",
                                         "description": "registered class name or 'module:Class'"}},
                 "additionalProperties": True,
@@ -73,7 +76,7 @@ SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "description": "defaults for `synaptica run`",
             "properties": {
-                "steps": {"type": "integer", "minimum": 0},
+                "steps": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                 "commands": _STR_LIST,
                 "record": _STR_LIST,
                 "data": {"type": "string", "description": ".npz of per-step inputs, relative to this file"},
@@ -176,8 +179,8 @@ def _type_ok(value: Any, t: str) -> bool:
         return isinstance(value, bool)
     if t == "integer":
         return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if t == "number":
-        return isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if t == "number":  # NaN and inf are no number a model file means (and pass every `> 0` test)
+        return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
     if t == "null":
         return value is None
     raise ValueError(f"schema type {t!r}")
@@ -186,12 +189,14 @@ def _type_ok(value: Any, t: str) -> bool:
 def _describe(value: Any) -> str:
     kind = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
             float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+    if isinstance(value, float) and not math.isfinite(value):
+        kind = "not a finite number"
     text = repr(value)
     return f"{text if len(text) < 40 else text[:37] + '...'} ({kind})"
 
 
 def _closest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=3, cutoff=0.5)
     return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
@@ -214,6 +219,8 @@ def check_value(value: Any, schema: dict, path: Path_, locs: Locations) -> None:
         raise located(locs, path, f"must be one of {', '.join(map(str, schema['enum']))}, got {_describe(value)}")
     if "minimum" in schema and value < schema["minimum"]:
         raise located(locs, path, f"must be >= {schema['minimum']}, got {value}")
+    if "maximum" in schema and value > schema["maximum"]:
+        raise located(locs, path, f"must be <= {schema['maximum']}, got {value}")
     if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
         raise located(locs, path, f"must be > {schema['exclusiveMinimum']}, got {value}")
     if "pattern" in schema and isinstance(value, str) and not re.match(schema["pattern"], value):
@@ -321,21 +328,49 @@ def check_param_value(cname: str, tname: str, info: ParamInfo, value: Any, path:
                                   f"got {_describe(value)}")
 
 
-def check_components(graph: dict, locs: Locations) -> dict[str, type]:
-    """Resolve every component's ``type`` and check its parameters; returns name -> class."""
+_FLOAT32_MAX = 3.4028234663852886e38  # beyond it a float32 model would hold inf
+
+
+def _first_nonfinite(value: Any, path: Path_) -> Path_ | None:
+    """The key path of the first NaN/inf (or a number beyond float32's range, which becomes inf in
+    the model) inside a parameter value (lists and mappings included)."""
+    stack = [(value, path)]
+    while stack:
+        v, p = stack.pop()
+        if isinstance(v, numbers.Real) and not isinstance(v, bool) and not abs(v) <= _FLOAT32_MAX:
+            return p
+        if isinstance(v, numbers.Integral) and not isinstance(v, bool) and not -2**31 <= v < 2**31:
+            return p  # JAX's int32 would overflow
+        if isinstance(v, dict):
+            stack.extend((x, p + (str(k),)) for k, x in v.items())
+        elif isinstance(v, list):
+            stack.extend((x, p + (i,)) for i, x in enumerate(v))
+    return None
+
+
+def check_components(graph: dict, locs: Locations, allow_import: Iterable[str] = ()) -> dict[str, type]:
+    """Resolve every component's ``type`` and check its parameters; returns name -> class.
+
+    ``allow_import``: packages whose ``"module:Class"`` types may be imported (see ``registry.lookup``)."""
+    from .graph import ARRAY_TAG
     from .registry import lookup
 
     classes: dict[str, type] = {}
     for cname, spec in (graph.get("components") or {}).items():
         tname = spec["type"]
         try:
-            cls = lookup(tname)
+            cls = lookup(tname, allow_import)
         except ModelFileError as e:
             raise located(locs, ("components", cname, "type"), f"{cname}: {e}") from e
         params, open_kw = parameters(cls)
         for pname, value in spec.items():
-            if pname == "type":
-                continue
+            if pname == "type" or (isinstance(value, dict) and set(value) == {ARRAY_TAG}):
+                continue  # an array of a saved model, checked against the graph on load
+            bad = _first_nonfinite(value, ("components", cname, pname))
+            if bad is not None:
+                raise located(locs, bad, f"{cname} ({tname}) parameter '{pname}' holds NaN, inf, a number "
+                                         "beyond 3.4e38 (float32) or an integer beyond 2**31 (int32); write a "
+                                         "finite number in range (a large one as a float: 3e9)")
             if pname not in params:
                 if open_kw:
                     continue

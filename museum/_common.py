@@ -155,7 +155,8 @@ def load_exhibit_model(main_file: str, overrides: dict | None = None, filename: 
     from contexts import load_model
 
     merged = {**(overrides or {}), **(getattr(args, "overrides", None) or {})}
-    return load_model(exhibit_dir(main_file) / filename, overrides=merged)
+    # an exhibit's model may name the exhibit's own classes ("museum.NAME.module:Class")
+    return load_model(exhibit_dir(main_file) / filename, overrides=merged, allow_import=["museum"])
 
 
 def progress(name: str, message: str) -> None:

@@ -100,11 +100,16 @@ def test_unknown_names_list_the_closest(plugin):
 def test_module_class_strings(plugin):
     mod, _ = plugin
     assert lookup("components.synapses.dense:DenseSynapse") is DenseSynapse
-    assert lookup(f"{mod}:PluginCell").__name__ == "PluginCell"
+    with pytest.raises(ModelFileError, match=f"allow_import=\\['{mod}'\\]"):
+        lookup(f"{mod}:PluginCell")  # a model file never imports code on its own
+    assert lookup(f"{mod}:PluginCell", allow_import=[mod]).__name__ == "PluginCell"
+    assert lookup(f"{mod}:PluginCell").__name__ == "PluginCell"  # imported now: resolves without opt-in
     with pytest.raises(ModelFileError, match="not a Component subclass"):
         lookup("os.path:join")
-    with pytest.raises(ModelFileError, match="cannot import"):
+    with pytest.raises(ModelFileError, match="never imports code"):
         lookup("no_such_module_xyz:Cell")
+    with pytest.raises(ModelFileError, match="cannot import"):
+        lookup("no_such_module_xyz:Cell", allow_import=["no_such_module_xyz"])
     with pytest.raises(ModelFileError, match="cannot import"):
         lookup("components.synapses.dense:NoSuchClass")
     ctx = load_model_string(f"components: {{p: {{type: '{mod}:PluginCell', n_units: 1}}}}\n"
