@@ -627,16 +627,20 @@ class Context:
 
         return to_yaml(self)
 
-    def save(self, directory: str) -> None:
+    def save(self, directory: str, allow_nonfinite: bool = False) -> None:
+        """Write the graph (``graph.yaml``) and every array (``state.npz``) to ``directory``, atomically.
+        A state holding NaN/Inf is refused unless ``allow_nonfinite=True`` (for debugging)."""
         from .persistence import save
 
-        save(self, directory)
+        save(self, directory, allow_nonfinite=allow_nonfinite)
 
     @staticmethod
-    def load(directory: str) -> Context:
+    def load(directory: str, allow_nonfinite: bool = False, allow_import: Iterable[str] = ()) -> Context:
+        """Rebuild a saved model. ``allow_import`` names packages whose ``module:Class`` types the
+        graph may import; ``allow_nonfinite=True`` accepts NaN/Inf arrays."""
         from .persistence import load
 
-        return load(directory)
+        return load(directory, allow_nonfinite=allow_nonfinite, allow_import=allow_import)
 
 
 def _a(word: str) -> str:

@@ -122,7 +122,7 @@ def save(ctx: Any, directory: str | os.PathLike, allow_nonfinite: bool = False) 
         bad = _first_nonfinite(flat)
         if bad:
             raise NonFiniteError(f"refusing to save: {bad} holds NaN/Inf; fix the model, or save it anyway "
-                                 "with contexts.persistence.save(ctx, directory, allow_nonfinite=True)")
+                                 "with ctx.save(directory, allow_nonfinite=True)")
     arrays.update(flat)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -215,7 +215,7 @@ def load(directory: str | os.PathLike, allow_nonfinite: bool = False, allow_impo
     bad = None if allow_nonfinite else _first_nonfinite(stored)
     if bad:
         raise NonFiniteError(f"{state_path}: {bad} holds NaN/Inf (a diverged run?); load it anyway with "
-                             f"contexts.persistence.load({str(source)!r}, allow_nonfinite=True)")
+                             f"Context.load({str(source)!r}, allow_nonfinite=True)")
     state = {"clock": {k.split("/")[1]: jnp.asarray(stored[k]) for k in stored if k.startswith("clock/")},
              "values": {}}
     for k, v in stored.items():
