@@ -99,12 +99,12 @@ def test_stale_temp_folders_of_dead_processes_are_cleaned(saved):
 def test_save_messages_are_true(saved, tmp_path):
     ctx, _, W, _ = build_net(seed=1)
     ctx.clamp(W.weights, np.full((6, 4), np.nan, np.float32))
-    with pytest.raises(NonFiniteError, match=r"persistence\.save\(ctx, directory, allow_nonfinite=True\)"):
+    with pytest.raises(NonFiniteError, match=r"ctx\.save\(directory, allow_nonfinite=True\)"):
         ctx.save(tmp_path / "n")
-    persistence.save(ctx, tmp_path / "n", allow_nonfinite=True)  # the option the message names exists
+    ctx.save(tmp_path / "n", allow_nonfinite=True)  # the option the message names exists
     with pytest.raises(NonFiniteError, match=r"state.npz: W\.weights holds NaN/Inf .*allow_nonfinite=True"):
         Context.load(tmp_path / "n")
-    loaded = persistence.load(tmp_path / "n", allow_nonfinite=True)
+    loaded = Context.load(tmp_path / "n", allow_nonfinite=True)
     assert np.isnan(np.asarray(loaded.get("W.weights"))).all()
     (tmp_path / "file").write_text("x")
     with pytest.raises(PersistenceError, match="it is a file"):
@@ -201,5 +201,5 @@ def test_clamped_must_name_inputs(saved):
     _, path = saved
     text = (path / "graph.yaml").read_text()
     (path / "graph.yaml").write_text(text.replace("clamped: []", "clamped:\n- W.advance_state"))
-    with pytest.raises(ModelFileError, match=r"clamped\[0\]: 'W.advance_state' is not an input compartment"):
+    with pytest.raises(ModelFileError, match=r"clamped\[0\]: 'W.advance_state' .*not a compartment"):
         Context.load(path)
