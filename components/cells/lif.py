@@ -34,10 +34,10 @@ from typing import Any
 import jax.numpy as jnp
 
 from contexts import Component, Input, Output, Param, State
+from contexts.params import choice, count, nonnegative, positive
 
 from ..rules.integrators import INTEGRATIONS, relax_step
 from ..rules.traces import NEVER, update_tols
-from . import _checks
 
 REFRACTORY_EPS = 1e-3  # rfr below REFRACTORY_EPS * dt counts as 0 (absorbs float rounding of rfr - k dt)
 
@@ -57,18 +57,16 @@ def lif_step(v: Any, j: Any, rfr: Any, thr_eff: Any, *, dt: float, tau_m: float,
     return v, s, rfr
 
 
-def check_membrane(owner: str, tau_m: float, refract_time: float, integration: str) -> None:
-    _checks.positive(owner, "tau_m", tau_m, "ms")
-    _checks.nonnegative(owner, "refract_time", refract_time, "ms")
-    _checks.choice(owner, "integration", integration, INTEGRATIONS)
+#: the parameter rules every leaky integrate-and-fire cell shares (LIF, ALIF)
+MEMBRANE_RULES = {"n_units": count(), "tau_m": positive("ms"), "refract_time": nonnegative("ms"),
+                  "integration": choice(*INTEGRATIONS)}
 
 
 def declare_membrane(cell: Component, owner: str, n_units: int, tau_m: float, R_m: float, v_rest: float,
                      v_reset: float, thr: float, refract_time: float, integration: str,
                      lower_clamp_voltage: bool) -> None:
     """The parameters and compartments every leaky integrate-and-fire cell shares (LIF, ALIF)."""
-    cell.n_units = _checks.n_units(owner, n_units)
-    check_membrane(owner, tau_m, refract_time, integration)
+    cell.n_units = n_units
     cell.tau_m, cell.R_m, cell.v_rest, cell.v_reset, cell.thr = tau_m, R_m, v_rest, v_reset, thr
     cell.refract_time, cell.integration, cell.lower_clamp_voltage = refract_time, integration, lower_clamp_voltage
     cell.j = Input((n_units,), doc="input current")
@@ -104,6 +102,8 @@ class LIFCell(Component):
             (Diehl & Cook). Each batch row is an independent population.
     """
 
+    param_rules = {**MEMBRANE_RULES, "tau_theta": positive("ms")}
+
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
                  v_reset: float = -60.0, thr: float = -52.0, refract_time: float = 0.0,
                  thr_theta_plus: float = 0.0, tau_theta: float = 1e7, integration: str = "euler",
@@ -112,7 +112,6 @@ class LIFCell(Component):
         owner = f"LIFCell {name!r}"
         declare_membrane(self, owner, n_units, tau_m, R_m, v_rest, v_reset, thr, refract_time, integration,
                          lower_clamp_voltage)
-        _checks.positive(owner, "tau_theta", tau_theta, "ms")
         self.thr_theta_plus = thr_theta_plus
         self.tau_theta = tau_theta
         self.thr_theta = Param((n_units,), batched=True, doc="adaptive threshold increment (mV)")
