@@ -30,6 +30,7 @@ from .params import (
     ParameterTypeError,
     Rule,
     UnknownParameterError,
+    check_combined,
     check_parameter,
     closest,
     owner_text,
@@ -135,6 +136,8 @@ class Component:
     #: per-parameter rules (see :mod:`contexts.params`); a parameter not listed is checked by the rule
     #: its annotation implies (``float``: a finite number, ...)
     param_rules: dict[str, Rule] = {}
+    #: checks of several parameters together, ``check(params, dt, owner)`` (see :mod:`contexts.params`)
+    param_checks: tuple = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -146,8 +149,12 @@ class Component:
             def wrapped(self, *args: Any, **kw: Any) -> None:
                 outermost = "_config" not in self.__dict__
                 if outermost:  # a subclass's super().__init__ is not checked again
+                    from .context import Context
+
                     bound = _bind(type(self), signature, args, kw)
-                    object.__setattr__(self, "_config", _checked_config(type(self), signature, bound))
+                    config = _checked_config(type(self), signature, bound)
+                    check_combined(type(self), bound.arguments.get("name"), config, Context.current().dt)
+                    object.__setattr__(self, "_config", config)
                     args, kw = bound.args[1:], bound.kwargs
                 init(self, *args, **kw)
                 if outermost:
@@ -207,6 +214,7 @@ class Component:
                 raise _named(ParameterError(f"{owner}: {attr} fixes the shapes of its compartments, so it cannot "
                                             f"change after the component is built; build a new {cls.__name__} "
                                             f"with {attr}={value!r}"), owner, attr)
+            check_combined(cls, self.name, {**config, attr: value}, self.context.dt)
             config[attr] = value
             self.context._invalidate()
         elif attr not in self.__dict__ and not hasattr(cls, attr):

@@ -131,6 +131,7 @@ class Rule:
     structural: bool = False
     check: Callable[[Any, str], Any] | None = None
     fix: str = ""
+    tiny: float = 0.0  # nonzero magnitudes below this are refused (their reciprocal overflows)
 
     def range_text(self) -> str:
         parts = []
@@ -173,6 +174,9 @@ class Rule:
         high_bad = self.high is not None and (value >= self.high if self.high_open else value > self.high)
         if low_bad or high_bad:
             raise _fail(where, ("an integer " if integer else "") + self.range_text(), value, self.fix)
+        if 0 < abs(value) < self.tiny:
+            raise _fail(where, f"at least {self.tiny:g} in magnitude", value,
+                        "smaller values overflow when divided by")
         return value
 
     def _expected(self) -> str:
@@ -192,8 +196,9 @@ def real(low: float | None = None, high: float | None = None, *, low_open: bool 
 
 
 def positive(unit: str = "", fix: str = "") -> Rule:
-    """A finite number > 0 (time constants, rates of change)."""
-    return real(0.0, low_open=True, unit=unit, fix=fix)
+    """A finite number > 0 (time constants, thresholds, divisors) of at least ``1 / LIMIT``, so that
+    its reciprocal stays finite."""
+    return Rule(("real",), 0.0, True, unit=unit, fix=fix, tiny=1.0 / LIMIT)
 
 
 def nonnegative(unit: str = "", fix: str = "") -> Rule:
@@ -248,6 +253,30 @@ def _shape(value: Any, where: str) -> tuple[int, int]:
 SHAPE = custom(_shape, structural=True)
 
 
+# -- checks of several parameters together -------------------------------------------------------------
+#: ``check(params, dt, owner)``: raises a ParameterError when parameters are fine alone but not together
+Combined = Callable[[dict, float, str], None]
+
+
+def euler_stable(tau: str, unless: Callable[[dict], bool] | None = None) -> Combined:
+    """Forward Euler of ``tau dx/dt = -x + ...`` multiplies the distance to the fixed point by
+    ``1 - dt/tau`` each step: it diverges for ``tau < dt/2`` (and is NaN for a tau so small that
+    ``dt/tau`` overflows). ``unless(params)``: when the check does not apply (exact integration, tau 0)."""
+
+    def check(params: dict, dt: float, owner: str) -> None:
+        value = params.get(tau)
+        if not isinstance(value, (int, float)) or value == 0 or (unless is not None and unless(params)):
+            return
+        if dt > 2.0 * value:
+            err = ParameterError(f"{owner}: {tau} = {value:g} ms is below dt/2 = {dt / 2:g} ms, where the forward "
+                                 f"Euler step diverges; use {tau} >= {dt / 2:g} ms or a smaller dt"
+                                 + (" (or integration='exact')" if "integration" in params else ""))
+            err.component, err.parameter = owner, tau
+            raise err
+
+    return check
+
+
 # -- from annotations ---------------------------------------------------------------------------------
 _ANNOTATION_KINDS = {"float": ("real",), "int": ("int",), "bool": ("bool",), "str": ("str",), "None": ("none",),
                      "dict": ("dict",), "Mapping": ("dict",), "Sequence[float]": ("seq",),
@@ -297,6 +326,16 @@ def owner_text(cls: type, name: Any) -> str:
 def check_parameter(cls: type, name: Any, pname: str, value: Any, annotation: Any = None) -> Any:
     """Check one parameter of a component class; returns the normalised value or raises."""
     return rule_for(cls, pname, annotation)(value, f"{owner_text(cls, name)}: {pname}")
+
+
+def check_combined(cls: type, name: Any, params: dict, dt: float) -> None:
+    """Run the class's ``param_checks`` (along its MRO) on a full set of checked parameters."""
+    seen: set = set()
+    for klass in cls.__mro__:
+        for check in klass.__dict__.get("param_checks", ()):
+            if id(check) not in seen:
+                seen.add(id(check))
+                check(params, dt, owner_text(cls, name))
 
 
 # -- the Context ---------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from contexts import Component, State
 from contexts.params import positive
 
 from ..rules.traces import update_tols
-from .lif import MEMBRANE_RULES, declare_membrane, lif_step
+from .lif import MEMBRANE_CHECKS, MEMBRANE_RULES, declare_membrane, lif_step
 
 
 class ALIFCell(Component):
@@ -58,6 +58,7 @@ class ALIFCell(Component):
     """
 
     param_rules = {**MEMBRANE_RULES, "tau_a": positive("ms")}
+    param_checks = MEMBRANE_CHECKS
 
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
                  v_reset: float = -60.0, thr: float = -52.0, refract_time: float = 0.0, beta: float = 1.0,

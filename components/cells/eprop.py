@@ -7,6 +7,7 @@ Units: time in ms (``dt`` from the Context), potentials in the normalised units 
 
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import jax.numpy as jnp
@@ -119,8 +120,8 @@ class EpropALIFCell(_EpropNeuron):
     def beta_value(self, dt: float = 1.0) -> Any:
         """beta as an array of shape (n_units,) (the tutorial default when beta is None)."""
         if self.beta is None:
-            rho, alpha = decay(self.tau_a, dt), decay(self.tau_m, dt)
-            return np.full(self.n_units, 1.7 * (1 - rho) / (1 - alpha))
+            # (1 - rho) / (1 - alpha) through expm1: stays finite (-> tau_m / tau_a) for very long tau_m
+            return np.full(self.n_units, 1.7 * math.expm1(-dt / self.tau_a) / math.expm1(-dt / self.tau_m))
         return np.broadcast_to(np.asarray(self.beta, float), (self.n_units,))
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:

@@ -34,7 +34,7 @@ from typing import Any
 import jax.numpy as jnp
 
 from contexts import Component, Input, Output, Param, State
-from contexts.params import choice, count, nonnegative, positive
+from contexts.params import choice, count, euler_stable, nonnegative, positive
 
 from ..rules.integrators import INTEGRATIONS, relax_step
 from ..rules.traces import NEVER, update_tols
@@ -60,6 +60,7 @@ def lif_step(v: Any, j: Any, rfr: Any, thr_eff: Any, *, dt: float, tau_m: float,
 #: the parameter rules every leaky integrate-and-fire cell shares (LIF, ALIF)
 MEMBRANE_RULES = {"n_units": count(), "tau_m": positive("ms"), "refract_time": nonnegative("ms"),
                   "integration": choice(*INTEGRATIONS)}
+MEMBRANE_CHECKS = (euler_stable("tau_m", unless=lambda p: p.get("integration") == "exact"),)
 
 
 def declare_membrane(cell: Component, owner: str, n_units: int, tau_m: float, R_m: float, v_rest: float,
@@ -103,6 +104,7 @@ class LIFCell(Component):
     """
 
     param_rules = {**MEMBRANE_RULES, "tau_theta": positive("ms")}
+    param_checks = MEMBRANE_CHECKS
 
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
                  v_reset: float = -60.0, thr: float = -52.0, refract_time: float = 0.0,

@@ -21,7 +21,7 @@ import jax
 import jax.numpy as jnp
 
 from contexts import Component, Input, Output
-from contexts.params import choice, count, nonnegative
+from contexts.params import choice, count, euler_stable, nonnegative
 
 from ..rules.integrators import INTEGRATIONS, relax_step
 
@@ -49,6 +49,7 @@ class RateCell(Component):
 
     param_rules = {"n_units": count(), "tau_m": nonnegative("ms"), "act_fx": choice(*ACTIVATIONS),
                    "integration": choice(*INTEGRATIONS)}
+    param_checks = (euler_stable("tau_m", unless=lambda p: p.get("integration") == "exact"),)
 
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, act_fx: str = "identity",
                  integration: str = "euler"):

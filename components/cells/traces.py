@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from contexts import Component, Input, Output, State
-from contexts.params import choice, count, positive
+from contexts.params import choice, count, positive, real
 
 from ..rules.traces import DECAY_TYPES, TRACE_MODES, decay_factor, trace_step
 
@@ -45,7 +45,8 @@ class VarTrace(Component):
     """
 
     param_rules = {"n_units": count(), "tau_tr": positive("ms"), "decay_type": choice(*DECAY_TYPES),
-                   "mode": choice(*TRACE_MODES), "n_nearest_spikes": positive()}
+                   "mode": choice(*TRACE_MODES), "n_nearest_spikes": positive(),
+                   "gamma_tr": real(0.0, 1.0, fix="above 1 the trace grows without bound")}
 
     def __init__(self, name: str, n_units: int, tau_tr: float = 20.0, a_delta: float = 1.0,
                  decay_type: str = "exp", mode: str = "increment", gamma_tr: float = 1.0,

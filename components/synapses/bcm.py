@@ -31,11 +31,21 @@ from __future__ import annotations
 from typing import Any
 
 from contexts import Input, Param, State
-from contexts.params import nonnegative, positive
+from contexts.params import ParameterError, euler_stable, nonnegative, positive
 
 from ..rules.bcm import bcm_update, theta_step
 from ..rules.bounds import clip_range, soft_bound, weight_decay
 from .dense import DenseSynapse
+
+
+def _decay_stable(p: dict, dt: float, owner: str) -> None:
+    # the decay term alone is W <- W (1 - w_decay dt / tau_w): it diverges when that factor is below -1
+    if p["w_decay"] * dt > 2.0 * p["tau_w"]:
+        err = ParameterError(f"{owner}: w_decay = {p['w_decay']:g} with tau_w = {p['tau_w']:g} ms decays by more than "
+                             f"twice W per step of dt = {dt:g} ms, so W diverges; use w_decay <= 2 tau_w / dt = "
+                             f"{2 * p['tau_w'] / dt:g}")
+        err.component, err.parameter = owner, "w_decay"
+        raise err
 
 
 class BCMSynapse(DenseSynapse):
@@ -45,6 +55,7 @@ class BCMSynapse(DenseSynapse):
                    "theta0": positive(fix="the threshold tracks <y^2> >= 0; a start <= 0 inverts the rule and "
                                           "divides by ~0, e.g. use theta0=1.0"),
                    "w_bound": nonnegative(fix="use 0 for no bound"), "w_decay": nonnegative(fix="use 0 for no decay")}
+    param_checks = (euler_stable("tau_theta"), euler_stable("tau_w"), _decay_stable)
 
     def __init__(self, name: str, shape: tuple, tau_w: float = 1000.0, tau_theta: float = 100.0,
                  theta0: float = 1.0, w_bound: float = 0.0, w_decay: float = 0.0, weight_init: dict | None = None,

@@ -91,6 +91,9 @@ class DenseSynapse(Component):
             self.weights = Param((n_in, n_out), init=masked_weights, key_name="weights",
                                  doc="efficacies [pre, post]")
             self.mask = Param((n_in, n_out), init=m_init, key_name="weights", doc="1 where a connection exists")
+        if isinstance(bias_init, dict) and (bias_init.get("dist") == "identity" or bias_init.get("zero_diagonal")):
+            raise ParameterError(f"{name}: bias_init is a vector of n_out = {n_out} values; 'identity' and "
+                                 f"zero_diagonal apply to weight matrices only")
         b_init = initializer(bias_init, f"{name}.bias_init", (n_out,)) if bias_init is not None else 0.0
         self.biases = Param((n_out,), init=b_init, doc="output bias")
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from contexts import Input, Param, State
 from contexts.errors import ValidationError
-from contexts.params import ParameterError, ParameterTypeError, custom, describe, nonnegative, positive
+from contexts.params import ParameterError, ParameterTypeError, custom, describe, euler_stable, nonnegative, positive
 
 from ..rules.edges import edge_outer
 from ..rules.stdp import decay_term, dense_outer, exp_stdp_update, trace_stdp_update
@@ -54,6 +54,7 @@ class _TraceSynapse(DenseSynapse):
     param_rules = {"A_plus": nonnegative(), "A_minus": nonnegative(), "mu": nonnegative(), "exp_beta": nonnegative(),
                    "w_bound": positive(fix="the largest weight"), "tau_w": nonnegative("ms", fix="0 for no decay"),
                    "weight_mask": custom(_mask)}
+    param_checks = (euler_stable("tau_w"),)
 
     def _setup(self, name: str, shape: tuple, weight_init: dict | None, resist_scale: float, p_conn: float,
                layout: str, weight_mask: Any, **rule_params: float) -> None:
