@@ -2,7 +2,7 @@
 
 ODE (ms, mV)::
 
-    tau_m dv/dt = -(v - v_rest) + R_m * j          (j gated off while refractory)
+    tau_m dv/dt = -g_L (v - v_rest) + R_m * j      (j gated off while refractory; g_L = conduct_leak)
     tau_a da/dt = -a,  a += 1 per spike
     spike when v > A = thr + beta * a;  then v <- v_reset, refractory for refract_time ms
 
@@ -29,7 +29,7 @@ from contexts import Component, State
 from contexts.params import positive
 
 from ..rules.traces import update_tols
-from .lif import MEMBRANE_CHECKS, MEMBRANE_RULES, declare_membrane, lif_step
+from .lif import MEMBRANE_CHECKS, MEMBRANE_RULES, declare_membrane, lif_step, membrane_kwargs
 
 
 class ALIFCell(Component):
@@ -45,8 +45,9 @@ class ALIFCell(Component):
         refract_time: refractory period, ms (0).
         beta: threshold increase per unit of adaptation a, mV (1).
         tau_a: adaptation time constant, ms (200).
-        integration: ``"euler"`` (default) or ``"exact"``.
-        lower_clamp_voltage: keep v >= v_rest (False).
+        integration: ``"euler"`` (default), ``"midpoint"`` (= ``"rk2"``) or ``"exact"``.
+        conduct_leak: leak conductance g_L, dimensionless (1); 0 = no leak.
+        v_min: lower bound on v after each step, mV (None = no bound).
 
     Compartments:
         j (input, (batch, n_units)): input current.
@@ -62,19 +63,17 @@ class ALIFCell(Component):
 
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
                  v_reset: float = -60.0, thr: float = -52.0, refract_time: float = 0.0, beta: float = 1.0,
-                 tau_a: float = 200.0, integration: str = "euler", lower_clamp_voltage: bool = False):
+                 tau_a: float = 200.0, integration: str = "euler", conduct_leak: float = 1.0,
+                 v_min: float | None = None):
         super().__init__(name)
         owner = f"ALIFCell {name!r}"
         declare_membrane(self, owner, n_units, tau_m, R_m, v_rest, v_reset, thr, refract_time, integration,
-                         lower_clamp_voltage)
+                         conduct_leak, v_min)
         self.beta = beta
         self.tau_a = tau_a
         self.a = State((n_units,), doc="threshold adaptation (filtered spike count)")
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
-        v, s, rfr = lif_step(c.v, c.j, c.rfr, self.thr + self.beta * c.a, dt=dt, tau_m=self.tau_m, R_m=self.R_m,
-                             v_rest=self.v_rest, v_reset=self.v_reset, refract_time=self.refract_time,
-                             integration=self.integration,
-                             v_min=self.v_rest if self.lower_clamp_voltage else None)
+        v, s, rfr = lif_step(c.v, c.j, c.rfr, self.thr + self.beta * c.a, dt=dt, **membrane_kwargs(self))
         a = c.a * jnp.exp(-dt / self.tau_a) + s
         return {"v": v, "s": s, "rfr": rfr, "a": a, "tols": update_tols(c.tols, s, t)}

@@ -2,25 +2,32 @@
 
 ODE (ms, mV)::
 
-    tau_m dv/dt = -(v - v_rest) + R_m * j          (j gated off while refractory)
+    tau_m dv/dt = -g_L (v - v_rest) + R_m * j      (j gated off while refractory; g_L = conduct_leak)
     spike when v > thr + thr_theta;  then v <- v_reset, refractory for refract_time ms
     tau_theta dthr_theta/dt = -thr_theta,  thr_theta += thr_theta_plus per spike
 
+``conduct_leak = 0`` is the perfect (non-leaky) integrate-and-fire neuron.
+
 Discrete update actually computed each step (ngc-learn's LIFCell conventions):
 
-1. ``open = (rfr <= 0)`` (not refractory), ``v_inf = v_rest + R_m * j * open``
+1. ``open = (rfr <= 0)`` (not refractory); the drive ``R_m * j * open`` is held over the step
    (the input is gated off while refractory, the leak keeps acting);
-2. ``v <- v + dt/tau_m (v_inf - v)`` (``integration="euler"``, default) or
-   ``v <- v_inf + (v - v_inf) exp(-dt/tau_m)`` (``"exact"``, exponential Euler);
+2. one step of the ODE by ``integration`` (:mod:`components.rules.integrators`): ``"euler"``
+   (default) ``v <- v + dt/tau_m (-g_L (v - v_rest) + R_m j open)``, ``"midpoint"``/``"rk2"``
+   (second order) or ``"exact"`` (exponential Euler);
 3. ``s = (v > thr + thr_theta)`` with ``thr_theta`` from the previous step (strict ``>``);
-4. ``v <- v_reset`` where ``s``; ``rfr <- refract_time`` where ``s``, else ``max(rfr - dt, 0)``;
-5. ``thr_theta <- thr_theta exp(-dt/tau_theta) + thr_theta_plus * s``; ``tols <- t`` where ``s``.
+4. ``v <- v_reset`` where ``s``, then ``v <- max(v, v_min)`` if ``v_min`` is set;
+   ``rfr <- refract_time`` where ``s``, else ``max(rfr - dt, 0)``;
+5. ``thr_theta <- thr_theta exp(-dt/tau_theta) + thr_theta_plus * s`` (unchanged if
+   ``tau_theta = 0``); ``tols <- t`` where the emitted spike is 1.
+
+``max_one_spike=True`` (ngc-learn's definition): in each sample only the unit with the largest
+``v`` at the *start* of the step may emit its spike (``s`` keeps at most that one); every unit
+that crossed is still reset, made refractory and raises its ``thr_theta``.
 
 ``rfr`` counts the refractory time *left* (ngc-learn counts time since the spike; the gating is
-the same: the ``ceil(refract_time/dt)`` steps after a spike get no input). Differences from
-ngc-learn 3.2: any batch size; ``lower_clamp_voltage`` defaults to False (ngc-learn: True, v never
-below v_rest, which hides inhibition); no ``surrogate_type`` (ngc-learn ignores it); ``tols`` starts
-at -1e9 ("never") instead of 0.
+the same: the ``ceil(refract_time/dt)`` steps after a spike get no input). The differences from
+ngc-learn 3.2 (defaults, ``tols``, batch size) are listed in docs/from_ngclearn.md.
 
 Adaptive threshold as in Diehl & Cook (2015), "Unsupervised learning of digit recognition using
 spike-timing-dependent plasticity", Front. Comput. Neurosci. 9:99. LIF: Gerstner et al. (2014),
@@ -31,45 +38,47 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 from contexts import Component, Input, Output, Param, State
 from contexts.params import choice, count, euler_stable, nonnegative, positive
 
-from ..rules.integrators import INTEGRATIONS, relax_step
+from ..rules.integrators import INTEGRATIONS, leaky_step
 from ..rules.traces import NEVER, update_tols
 
 REFRACTORY_EPS = 1e-3  # rfr below REFRACTORY_EPS * dt counts as 0 (absorbs float rounding of rfr - k dt)
 
 
 def lif_step(v: Any, j: Any, rfr: Any, thr_eff: Any, *, dt: float, tau_m: float, R_m: float, v_rest: float,
-             v_reset: float, refract_time: float, integration: str = "euler",
+             v_reset: float, refract_time: float, integration: str = "euler", conduct_leak: float = 1.0,
              v_min: float | None = None) -> tuple:
     """Steps 1-4 of the module docstring: ``(v, s, rfr)`` after one step, given threshold ``thr_eff``."""
     open_ = (rfr <= REFRACTORY_EPS * dt).astype(v.dtype)
-    v_inf = v_rest + R_m * j * open_
-    v = relax_step(v, v_inf, tau_m, dt, integration)
+    # integrate the deviation from rest: the exact step then keeps v = v_rest exactly at rest
+    v = v_rest + leaky_step(v - v_rest, R_m * j * open_, tau_m, dt, integration, leak=conduct_leak)
     s = (v > thr_eff).astype(v.dtype)
     v = jnp.where(s > 0, jnp.asarray(v_reset, v.dtype), v)
     if v_min is not None:
-        v = jnp.maximum(v, v_min)
+        v = jnp.maximum(v, jnp.asarray(v_min, v.dtype))
     rfr = jnp.where(s > 0, jnp.asarray(refract_time, rfr.dtype), jnp.maximum(rfr - dt, 0.0))
     return v, s, rfr
 
 
 #: the parameter rules every leaky integrate-and-fire cell shares (LIF, ALIF)
 MEMBRANE_RULES = {"n_units": count(), "tau_m": positive("ms"), "refract_time": nonnegative("ms"),
-                  "integration": choice(*INTEGRATIONS)}
+                  "conduct_leak": nonnegative(), "integration": choice(*INTEGRATIONS)}
 MEMBRANE_CHECKS = (euler_stable("tau_m", unless=lambda p: p.get("integration") == "exact"),)
 
 
 def declare_membrane(cell: Component, owner: str, n_units: int, tau_m: float, R_m: float, v_rest: float,
-                     v_reset: float, thr: float, refract_time: float, integration: str,
-                     lower_clamp_voltage: bool) -> None:
+                     v_reset: float, thr: float, refract_time: float, integration: str, conduct_leak: float,
+                     v_min: float | None) -> None:
     """The parameters and compartments every leaky integrate-and-fire cell shares (LIF, ALIF)."""
     cell.n_units = n_units
     cell.tau_m, cell.R_m, cell.v_rest, cell.v_reset, cell.thr = tau_m, R_m, v_rest, v_reset, thr
-    cell.refract_time, cell.integration, cell.lower_clamp_voltage = refract_time, integration, lower_clamp_voltage
+    cell.refract_time, cell.integration = refract_time, integration
+    cell.conduct_leak, cell.v_min = conduct_leak, v_min
     cell.j = Input((n_units,), doc="input current")
     cell.v = State((n_units,), init=v_rest, doc="membrane potential (mV)")
     cell.rfr = State((n_units,), doc="refractory time left (ms)")
@@ -77,8 +86,15 @@ def declare_membrane(cell: Component, owner: str, n_units: int, tau_m: float, R_
     cell.tols = Output((n_units,), init=NEVER, doc="time of last spike (ms); -1e9 = never")
 
 
+def membrane_kwargs(cell: Component) -> dict:
+    """The keyword arguments of :func:`lif_step` that a cell declared by :func:`declare_membrane` holds."""
+    return {"tau_m": cell.tau_m, "R_m": cell.R_m, "v_rest": cell.v_rest, "v_reset": cell.v_reset,
+            "refract_time": cell.refract_time, "integration": cell.integration,
+            "conduct_leak": cell.conduct_leak, "v_min": cell.v_min}
+
+
 class LIFCell(Component):
-    """Leaky integrate-and-fire: ``tau_m dv/dt = -(v - v_rest) + R_m j`` (see the module docstring).
+    """Leaky integrate-and-fire: ``tau_m dv/dt = -g_L (v - v_rest) + R_m j`` (see the module docstring).
 
     Parameters (defaults):
         n_units: number of neurons.
@@ -89,9 +105,11 @@ class LIFCell(Component):
         thr: base threshold, mV (-52).
         refract_time: refractory period, ms (0): input gated off, leak still acting.
         thr_theta_plus: threshold increment per spike, mV (0 = no adaptation).
-        tau_theta: decay time constant of thr_theta, ms (1e7).
-        integration: ``"euler"`` (default, ngc-learn's) or ``"exact"``.
-        lower_clamp_voltage: keep v >= v_rest (False; ngc-learn's default is True).
+        tau_theta: decay time constant of thr_theta, ms (1e7); 0 = thr_theta never changes.
+        integration: ``"euler"`` (default), ``"midpoint"`` (= ``"rk2"``) or ``"exact"``.
+        conduct_leak: leak conductance g_L, dimensionless (1); 0 = no leak (perfect integrator).
+        v_min: lower bound on v after each step, mV (None = no bound; ``v_rest`` keeps v >= rest).
+        max_one_spike: at most one emitted spike per step and sample (False); see the module docstring.
 
     Compartments:
         j (input, (batch, n_units)): input current.
@@ -103,25 +121,27 @@ class LIFCell(Component):
             (Diehl & Cook). Each batch row is an independent population.
     """
 
-    param_rules = {**MEMBRANE_RULES, "tau_theta": positive("ms")}
+    param_rules = {**MEMBRANE_RULES, "tau_theta": nonnegative("ms")}
     param_checks = MEMBRANE_CHECKS
 
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
                  v_reset: float = -60.0, thr: float = -52.0, refract_time: float = 0.0,
                  thr_theta_plus: float = 0.0, tau_theta: float = 1e7, integration: str = "euler",
-                 lower_clamp_voltage: bool = False):
+                 conduct_leak: float = 1.0, v_min: float | None = None, max_one_spike: bool = False):
         super().__init__(name)
         owner = f"LIFCell {name!r}"
         declare_membrane(self, owner, n_units, tau_m, R_m, v_rest, v_reset, thr, refract_time, integration,
-                         lower_clamp_voltage)
+                         conduct_leak, v_min)
         self.thr_theta_plus = thr_theta_plus
         self.tau_theta = tau_theta
+        self.max_one_spike = max_one_spike
         self.thr_theta = Param((n_units,), batched=True, doc="adaptive threshold increment (mV)")
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
-        v, s, rfr = lif_step(c.v, c.j, c.rfr, self.thr + c.thr_theta, dt=dt, tau_m=self.tau_m, R_m=self.R_m,
-                             v_rest=self.v_rest, v_reset=self.v_reset, refract_time=self.refract_time,
-                             integration=self.integration,
-                             v_min=self.v_rest if self.lower_clamp_voltage else None)
-        thr_theta = c.thr_theta * jnp.exp(-dt / self.tau_theta) + self.thr_theta_plus * s
+        v, s, rfr = lif_step(c.v, c.j, c.rfr, self.thr + c.thr_theta, dt=dt, **membrane_kwargs(self))
+        thr_theta = c.thr_theta
+        if self.tau_theta > 0:  # tau_theta = 0: no adaptation at all (ngc-learn's switch)
+            thr_theta = thr_theta * jnp.exp(-dt / self.tau_theta) + self.thr_theta_plus * s
+        if self.max_one_spike:  # the unit that started the step highest is the only one allowed to emit
+            s = s * jax.nn.one_hot(jnp.argmax(c.v, axis=-1), self.n_units, dtype=s.dtype)
         return {"v": v, "s": s, "rfr": rfr, "thr_theta": thr_theta, "tols": update_tols(c.tols, s, t)}

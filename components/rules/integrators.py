@@ -1,13 +1,21 @@
 """One-step integrators shared by cells.
 
-For a linear relaxation ``tau dx/dt = -(x - x_inf)`` with ``x_inf`` held constant over the step:
+Every cell here integrates a linear leaky equation with its drive held constant over the step::
 
-    euler: x <- x + dt / tau * (x_inf - x)
-    exact: x <- x_inf + (x - x_inf) * exp(-dt / tau)        (exponential Euler; exact for
-                                                             piecewise-constant input)
+    tau dx/dt = drive - leak * x            (leak >= 0; leak = 0: a pure integrator)
 
-Both agree to first order in ``dt / tau``; the exact step is stable for any ``dt`` while the Euler
-step oscillates for ``dt > tau`` and diverges for ``dt > 2 tau``.
+``relax_step`` is the special case ``leak = 1``, ``drive = x_inf``: ``tau dx/dt = -(x - x_inf)``.
+With ``f(x) = (drive - leak x) / tau``:
+
+    euler:          x <- x + dt f(x)
+    midpoint, rk2:  x <- x + dt f(x + dt/2 f(x))                  (second-order Runge-Kutta)
+    exact:          x <- x e^{-z} + dt drive / tau * (1 - e^{-z}) / z,   z = leak dt / tau
+                    (exponential Euler: exact for piecewise-constant drive; ``x_inf + (x - x_inf)
+                    e^{-dt/tau}`` when leak = 1, ``x + dt drive / tau`` when leak = 0)
+
+All agree to first order in ``dt / tau``; midpoint is second order. The exact step is stable for
+any ``dt``; Euler oscillates for ``leak dt > tau`` and diverges for ``leak dt > 2 tau``, midpoint
+diverges for ``leak dt > 2 tau``. "midpoint" and "rk2" are two names of one method (as in ngc-learn).
 """
 
 from __future__ import annotations
@@ -16,12 +24,35 @@ from typing import Any
 
 import jax.numpy as jnp
 
-INTEGRATIONS = ("euler", "exact")
+INTEGRATIONS = ("euler", "midpoint", "rk2", "exact")
 
 
 def euler_step(x: Any, dxdt: Any, dt: float) -> Any:
     """Forward Euler: ``x + dt * dx/dt``."""
     return x + dt * dxdt
+
+
+def _phi1(z: Any) -> Any:
+    """``(1 - e^{-z}) / z``, continued by 1 at ``z = 0`` (no 0/0 for a pure integrator)."""
+    z = jnp.asarray(z)
+    small = jnp.abs(z) < 1e-6
+    safe = jnp.where(small, 1.0, z)
+    return jnp.where(small, 1.0 - z / 2, -jnp.expm1(-safe) / safe)
+
+
+def leaky_step(x: Any, drive: Any, tau: Any, dt: float, method: str = "euler", leak: Any = 1.0) -> Any:
+    """One step of ``tau dx/dt = drive - leak x`` by ``method`` (see the module docstring)."""
+    def slope(y: Any) -> Any:
+        return (drive - leak * y) / tau
+
+    if method == "euler":
+        return euler_step(x, slope(x), dt)
+    if method in ("midpoint", "rk2"):
+        return euler_step(x, slope(euler_step(x, slope(x), dt / 2)), dt)
+    if method == "exact":
+        z = jnp.asarray(leak) * dt / jnp.asarray(tau)
+        return x * jnp.exp(-z) + drive * (dt / jnp.asarray(tau)) * _phi1(z)
+    raise ValueError(f"integration must be one of {INTEGRATIONS}, got {method!r}")
 
 
 def exp_relax_step(x: Any, x_inf: Any, tau: Any, dt: float) -> Any:
@@ -30,9 +61,7 @@ def exp_relax_step(x: Any, x_inf: Any, tau: Any, dt: float) -> Any:
 
 
 def relax_step(x: Any, x_inf: Any, tau: Any, dt: float, method: str = "euler") -> Any:
-    """One step of ``tau dx/dt = -(x - x_inf)`` by ``method`` (``"euler"`` or ``"exact"``)."""
-    if method == "euler":
-        return euler_step(x, (x_inf - x) / tau, dt)
-    if method == "exact":
+    """One step of ``tau dx/dt = -(x - x_inf)`` by ``method`` (any of ``INTEGRATIONS``)."""
+    if method == "exact":  # the closed form keeps x_inf exact for a constant target
         return exp_relax_step(x, x_inf, tau, dt)
-    raise ValueError(f"integration must be one of {INTEGRATIONS}, got {method!r}")
+    return leaky_step(x, x_inf, tau, dt, method)

@@ -163,7 +163,8 @@ class ExpSTDPSynapse(_TraceSynapse):
         dW = A_plus [e^{-b W} x^T s_post - e^{-b (w_bound - W)} x_tar^T s_post] - A_minus e^{-b W} s_pre^T y
         W <- clip(W + eta dW - W dt / tau_w, 0.01, w_bound - 0.01) * mask
 
-    ngc-learn's ``ExpSTDPSynapse`` (which ignores ``tau_w`` and fixes ``w_bound = 1``).
+    ngc-learn's ``ExpSTDPSynapse``, which takes the same ``w_bound`` and ``weight_mask`` but never
+    applies its ``tau_w`` decay (the two agree for ``tau_w = 0``).
 
     Args:
         name: component name.

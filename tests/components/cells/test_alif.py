@@ -65,7 +65,7 @@ def test_adaptation_lengthens_interspike_intervals_and_beta_zero_is_lif():
 
 
 @pytest.mark.parametrize("kw,match", [({"tau_a": 0.0}, "tau_a"), ({"tau_m": -1.0}, "tau_m"),
-                                      ({"integration": "rk2"}, "integration")])
+                                      ({"integration": "rk4"}, "integration")])
 def test_bad_parameters_raise(kw, match):
     with Context("bad"), pytest.raises(ValidationError, match=match):
         ALIFCell("z", 3, **kw)

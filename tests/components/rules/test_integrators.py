@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from components.rules.integrators import euler_step, exp_relax_step, relax_step
+from components.rules.integrators import INTEGRATIONS, euler_step, exp_relax_step, leaky_step, relax_step
 
 
 def test_euler_matches_numpy_over_many_steps():
@@ -51,5 +51,60 @@ def test_exact_is_stable_where_euler_is_not():
 
 
 def test_unknown_method_raises():
-    with pytest.raises(ValueError, match="integration must be one of"):
-        relax_step(1.0, 0.0, 1.0, 1.0, "rk4")
+    for step in (relax_step, leaky_step):
+        with pytest.raises(ValueError, match="integration must be one of"):
+            step(1.0, 0.0, 1.0, 1.0, "rk4")
+
+
+@pytest.mark.parametrize("method", ["midpoint", "rk2"])
+def test_midpoint_matches_numpy_over_many_steps(method):
+    rng = np.random.default_rng(1)
+    drive = rng.normal(size=(150, 2, 5)).astype(np.float32)
+    x, ref = np.zeros((2, 5), np.float32), np.zeros((2, 5))
+    tau, leak, dt = 6.0, 0.7, 0.8
+    for k in range(150):
+        x = np.asarray(leaky_step(x, drive[k], tau, dt, method, leak=leak))
+        half = ref + dt / 2 * (drive[k] - leak * ref) / tau
+        ref = ref + dt * (drive[k] - leak * half) / tau
+    np.testing.assert_allclose(x, ref, rtol=1e-5, atol=1e-5)
+
+
+def test_midpoint_is_second_order_and_euler_first():
+    tau, leak, drive, horizon = 5.0, 0.6, 2.0, 10.0
+    exact = drive / leak + (1.0 - drive / leak) * np.exp(-leak * horizon / tau)
+    errors = {"euler": [], "midpoint": []}
+    for dt in (0.5, 0.05):
+        for method, errs in errors.items():
+            x = np.float64(1.0)
+            for _ in range(int(round(horizon / dt))):
+                x = float(leaky_step(x, drive, tau, dt, method, leak=leak))
+            errs.append(abs(x - exact))
+    assert 7 < errors["euler"][0] / errors["euler"][1] < 13  # x10 smaller dt: x10 smaller error
+    assert 70 < errors["midpoint"][0] / errors["midpoint"][1] < 130  # x100
+    assert errors["midpoint"][0] < errors["euler"][0] / 5
+
+
+@pytest.mark.parametrize("leak", [0.0, 1e-9, 0.4, 1.0])
+def test_exact_leaky_step_is_the_closed_form(leak):
+    x0, drive, tau, dt, n = 1.5, 3.0, 8.0, 0.7, 40
+    x = np.float64(x0)
+    for _ in range(n):
+        x = float(leaky_step(x, drive, tau, dt, "exact", leak=leak))
+    t = n * dt
+    expected = x0 + drive * t / tau if leak == 0 else drive / leak + (x0 - drive / leak) * np.exp(-leak * t / tau)
+    np.testing.assert_allclose(x, expected, rtol=1e-5)
+
+
+def test_without_leak_every_method_integrates_a_constant_drive_exactly():
+    for method in INTEGRATIONS:
+        x = np.float32(0.0)
+        for _ in range(25):
+            x = leaky_step(x, 2.0, 4.0, 0.5, method, leak=0.0)
+        np.testing.assert_allclose(float(x), 25 * 0.5 * 2.0 / 4.0, rtol=1e-6, err_msg=method)
+
+
+def test_relax_step_is_leaky_step_with_unit_leak():
+    x, x_inf = np.float32(0.3), np.float32(-2.0)
+    for method in INTEGRATIONS:
+        np.testing.assert_allclose(float(relax_step(x, x_inf, 3.0, 0.5, method)),
+                                   float(leaky_step(x, x_inf, 3.0, 0.5, method)), rtol=1e-6, err_msg=method)
