@@ -6,7 +6,8 @@ from .input import InputCell
 from .lif import LIFCell
 from .poisson import BernoulliCell, PoissonCell
 from .rate import RateCell
+from .spiking.izhikevich import IzhikevichCell
 from .traces import VarTrace
 
 __all__: list[str] = ["ALIFCell", "BernoulliCell", "EpropALIFCell", "EpropLIFCell", "EpropReadoutCell",
-                      "InputCell", "LIFCell", "PoissonCell", "RateCell", "VarTrace"]
+                      "InputCell", "IzhikevichCell", "LIFCell", "PoissonCell", "RateCell", "VarTrace"]
