@@ -1,7 +1,10 @@
-"""Cells: input encoders, spiking and rate neurons, traces."""
+"""Cells: input encoders, spiking and rate neurons, error units, traces."""
 
 from .alif import ALIFCell
 from .eprop import EpropALIFCell, EpropLIFCell, EpropReadoutCell
+from .graded.bernoulli_error import BernoulliErrorCell
+from .graded.gaussian_error import GaussianErrorCell
+from .graded.laplacian_error import LaplacianErrorCell
 from .input import InputCell
 from .lif import LIFCell
 from .poisson import BernoulliCell, PoissonCell
@@ -10,5 +13,6 @@ from .spiking.adex import AdExCell
 from .spiking.izhikevich import IzhikevichCell
 from .traces import VarTrace
 
-__all__: list[str] = ["ALIFCell", "AdExCell", "BernoulliCell", "EpropALIFCell", "EpropLIFCell", "EpropReadoutCell",
-                      "InputCell", "IzhikevichCell", "LIFCell", "PoissonCell", "RateCell", "VarTrace"]
+__all__: list[str] = ["ALIFCell", "AdExCell", "BernoulliCell", "BernoulliErrorCell", "EpropALIFCell", "EpropLIFCell",
+                      "EpropReadoutCell", "GaussianErrorCell", "InputCell", "IzhikevichCell", "LIFCell",
+                      "LaplacianErrorCell", "PoissonCell", "RateCell", "VarTrace"]
