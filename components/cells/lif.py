@@ -54,9 +54,20 @@ def lif_step(v: Any, j: Any, rfr: Any, thr_eff: Any, *, dt: float, tau_m: float,
              v_reset: float, refract_time: float, integration: str = "euler", conduct_leak: float = 1.0,
              v_min: float | None = None) -> tuple:
     """Steps 1-4 of the module docstring: ``(v, s, rfr)`` after one step, given threshold ``thr_eff``."""
-    open_ = (rfr <= REFRACTORY_EPS * dt).astype(v.dtype)
+    open_ = input_open(rfr, dt).astype(v.dtype)
     # integrate the deviation from rest: the exact step then keeps v = v_rest exactly at rest
     v = v_rest + leaky_step(v - v_rest, R_m * j * open_, tau_m, dt, integration, leak=conduct_leak)
+    return fire_and_reset(v, rfr, thr_eff, dt=dt, v_reset=v_reset, refract_time=refract_time, v_min=v_min)
+
+
+def input_open(rfr: Any, dt: float) -> Any:
+    """1 where the refractory time left is (up to rounding) over, else 0: the input gate of step 1."""
+    return (rfr <= REFRACTORY_EPS * dt).astype(rfr.dtype)
+
+
+def fire_and_reset(v: Any, rfr: Any, thr_eff: Any, *, dt: float, v_reset: float, refract_time: float,
+                   v_min: float | None = None) -> tuple:
+    """Steps 3-4 of the module docstring on the integrated ``v``: ``(v, s, rfr)``."""
     s = (v > thr_eff).astype(v.dtype)
     v = jnp.where(s > 0, jnp.asarray(v_reset, v.dtype), v)
     if v_min is not None:
