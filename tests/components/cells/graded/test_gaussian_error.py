@@ -1,6 +1,9 @@
 """GaussianErrorCell against a NumPy loop, the Gaussian log-density and its gradient, and a
 prediction that follows dmu to the mean of its targets."""
 
+import json
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -71,3 +74,15 @@ def test_sigma_must_be_positive():
     with Context("bad", dt=1.0):
         with pytest.raises(ParameterError, match="sigma"):
             GaussianErrorCell("z", 2, sigma=0.0)
+
+
+def test_matches_ngclearn_with_sigma_squared(run_error_cell):
+    # ngc-learn 3.2.1 divides by its `sigma` as given (it is the variance): its sigma = 2.25 is our 1.5
+    path = pathlib.Path(__file__).parents[3] / "references" / "ngclearn" / "zoo.npz"
+    with np.load(path) as ref:
+        assert str(ref["version"]) == "3.2.1" and json.loads(str(ref["gaussian/kw"])) == {"sigma": 2.25}
+        ngc = {k: ref[f"gaussian/{k}"] for k in ("mu", "target", "modulator", "dmu", "dtarget", "L")}
+    got = run_error_cell(GaussianErrorCell, {k: ngc[k] for k in ("mu", "target", "modulator")}, sigma=1.5)
+    for name in ("dmu", "dtarget"):
+        np.testing.assert_allclose(got[name], ngc[name], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got["L"][:, 0], ngc["L"], rtol=1e-5, atol=1e-6)  # batch 1: its sum over the batch

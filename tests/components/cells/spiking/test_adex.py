@@ -1,7 +1,9 @@
 """AdExCell against an independent NumPy loop (step by step and free-running), the analytic
 rheobase of Brette & Gerstner (2005), adaptation, and the overflow-safe exponential."""
 
+import json
 import math
+import pathlib
 
 import numpy as np
 import pytest
@@ -116,3 +118,33 @@ def test_bad_parameters_are_named():
             AdExCell("y", 3, delta_T=0.0)
         with pytest.raises(ParameterError, match="C"):
             AdExCell("x", 3, C=-1.0)
+
+
+NGC = pathlib.Path(__file__).parents[3] / "references" / "ngclearn" / "zoo.npz"
+# ngc-learn 3.2.1's AdExCell defaults (its source)
+NGC_DEFAULTS = dict(tau_m=15.0, resist_m=1.0, tau_w=400.0, v_sharpness=2.0, intrinsic_mem_thr=-55.0, thr=5.0,
+                    v_rest=-72.0, v_reset=-75.0, a=0.1, b=0.75, v0=-70.0, w0=0.0)
+
+
+def from_ngclearn(kw):
+    """ngc-learn divides the membrane equation by g_L: g_L = 1 / resist_m, C = tau_m / resist_m."""
+    p = {**NGC_DEFAULTS, **kw}
+    return dict(C=p["tau_m"] / p["resist_m"], g_L=1.0 / p["resist_m"], E_L=p["v_rest"], V_T=p["intrinsic_mem_thr"],
+                delta_T=p["v_sharpness"], tau_w=p["tau_w"], a=p["a"], b=p["b"], v_reset=p["v_reset"],
+                v_peak=p["thr"], v0=p["v0"], w0=p["w0"])
+
+
+@pytest.mark.parametrize("name", ["adex_defaults", "adex_custom"])
+def test_matches_ngclearn_trajectories(name):
+    with np.load(NGC) as ref:
+        assert str(ref["version"]) == "3.2.1"
+        kw = json.loads(str(ref[f"{name}/kw"]))
+        dt = float(ref[f"{name}/dt"])
+        ngc = {k: ref[f"{name}/{k}"] for k in ("j", "v", "w", "s", "tols")}
+    got = run(ngc["j"], dt, **from_ngclearn(kw))
+    assert ngc["s"].sum() >= 4
+    np.testing.assert_array_equal(got["s"], ngc["s"])
+    np.testing.assert_allclose(got["v"], ngc["v"], rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(got["w"], ngc["w"], rtol=1e-5, atol=1e-5)
+    spiked = got["tols"] > -1e8  # ngc-learn stamps the t it is given (k dt) and writes 0 for "never"
+    np.testing.assert_allclose(got["tols"][spiked], ngc["tols"][spiked] + dt, atol=1e-4)

@@ -1,6 +1,9 @@
 """IFCell against an independent NumPy loop, the analytic period of the perfect integrator, and the
 reset that happens with and without the lower clamp."""
 
+import json
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -87,3 +90,21 @@ def test_bad_parameters_are_named():
             IFCell("z", 2, tau_m=0.0)
         with pytest.raises(ParameterError, match="lower_clamp_voltage"):
             IFCell("y", 2, lower_clamp_voltage="no")
+
+
+NGC = pathlib.Path(__file__).parents[3] / "references" / "ngclearn" / "zoo.npz"
+
+
+def test_matches_ngclearn_with_the_clamp():
+    # ngc-learn 3.2.1's IFCell with lower_clamp_voltage=True (its default); with False it never resets
+    with np.load(NGC) as ref:
+        assert str(ref["version"]) == "3.2.1"
+        kw = json.loads(str(ref["if_clamped/kw"]))
+        dt = float(ref["if_clamped/dt"])
+        ngc = {k: ref[f"if_clamped/{k}"] for k in ("j", "v", "s", "tols")}
+    got = run(ngc["j"], dt, **kw)
+    assert ngc["s"].sum() >= 20
+    np.testing.assert_array_equal(got["s"], ngc["s"])
+    np.testing.assert_allclose(got["v"], ngc["v"], rtol=0, atol=1e-4)
+    spiked = got["tols"] > -1e8
+    np.testing.assert_allclose(got["tols"][spiked], ngc["tols"][spiked] + dt, atol=1e-4)
