@@ -16,6 +16,9 @@ Discrete update actually computed each step (input held over the step):
 2. ``s = (v > v_peak)`` on the new v (strict);
 3. where ``s``: ``v <- v_reset`` and ``w <- w + b`` (the w just integrated); ``tols <- t``.
 
+Near rest v relaxes with ``tau_m = C / g_L``; a ``dt`` above ``2 tau_m`` (where the explicit step
+diverges) and ``v_peak <= V_T`` are refused when the cell is built.
+
 Defaults are Brette & Gerstner's (2005) Table 1 (a regular-spiking pyramidal cell):
 ``C = 281 pF``, ``g_L = 30 nS``, ``E_L = -70.6 mV``, ``V_T = -50.4 mV``, ``delta_T = 2 mV``,
 ``tau_w = 144 ms``, ``a = 4 nS``, ``b = 80.5 pA``, reset to ``E_L``; the spike is cut at 20 mV.
@@ -69,6 +72,16 @@ def _peak_above_threshold(params: dict, dt: float, owner: str) -> None:
         raise err
 
 
+def _euler_stable(params: dict, dt: float, owner: str) -> None:
+    # near rest the membrane relaxes with tau_m = C / g_L: an explicit step diverges for dt > 2 tau_m
+    tau_m = params["C"] / params["g_L"]
+    if dt > 2.0 * tau_m:
+        err = ParameterError(f"{owner}: the membrane time constant C / g_L = {tau_m:g} ms is below dt/2 = "
+                             f"{dt / 2:g} ms, where the step diverges; use a smaller dt or a larger C")
+        err.component, err.parameter = owner, "C"
+        raise err
+
+
 class AdExCell(Component):
     """AdEx: ``C dv/dt = -g_L (v - E_L) + g_L delta_T exp((v - V_T)/delta_T) - w + j`` (module docstring).
 
@@ -100,7 +113,7 @@ class AdExCell(Component):
                    "V_T": real(unit="mV"), "delta_T": positive("mV"), "tau_w": positive("ms"), "a": real(unit="nS"),
                    "b": real(unit="pA"), "v_reset": real(unit="mV"), "v_peak": real(unit="mV"),
                    "v0": real(unit="mV"), "w0": real(unit="pA"), "integration": choice(*EXPLICIT)}
-    param_checks = (_peak_above_threshold,)
+    param_checks = (_peak_above_threshold, _euler_stable)
 
     def __init__(self, name: str, n_units: int, C: float = 281.0, g_L: float = 30.0, E_L: float = -70.6,
                  V_T: float = -50.4, delta_T: float = 2.0, tau_w: float = 144.0, a: float = 4.0, b: float = 80.5,

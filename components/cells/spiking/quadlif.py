@@ -10,7 +10,9 @@ Sign: with ``a0 > 0`` and ``v_c > v_rest`` the right-hand side is negative betwe
 ``v_c``, so without input v decays back to ``v_rest`` (stable) from anywhere below the critical
 voltage ``v_c`` (unstable), and above ``v_c`` it runs away into a spike, cut at ``thr``. Constant
 input ``R_m j`` above the rheobase ``a0 (v_c - v_rest)^2 / 4`` removes both fixed points: the
-neuron fires tonically. Near rest it leaks like a LIF with conductance ``a0 (v_c - v_rest)``.
+neuron fires tonically. Near rest it leaks like a LIF with conductance ``a0 (v_c - v_rest)``;
+``v_c <= v_rest`` and a ``dt`` above twice the relaxation time ``tau_m / (a0 (v_c - v_rest))``
+(where the explicit step diverges) are refused when the cell is built.
 
 Discrete update actually computed each step (the refractory, reset and threshold bookkeeping of
 :class:`~components.cells.lif.LIFCell`):
@@ -52,6 +54,17 @@ def _critical_above_rest(params: dict, dt: float, owner: str) -> None:
         raise err
 
 
+def _euler_stable(params: dict, dt: float, owner: str) -> None:
+    # at rest v relaxes with tau_m / (a0 (v_c - v_rest)): an explicit step diverges for dt above twice that
+    tau = params["tau_m"] / (params["a0"] * (params["v_c"] - params["v_rest"]))
+    if dt > 2.0 * tau:
+        err = ParameterError(f"{owner}: the relaxation time at rest tau_m / (a0 (v_c - v_rest)) = {tau:g} ms is "
+                             f"below dt/2 = {dt / 2:g} ms, where the step diverges; use a smaller dt, a larger "
+                             "tau_m or a smaller a0")
+        err.component, err.parameter = owner, "tau_m"
+        raise err
+
+
 class QuadLIFCell(Component):
     """Quadratic IF: ``tau_m dv/dt = a0 (v - v_rest)(v - v_c) + R_m j`` (see the module docstring).
 
@@ -81,7 +94,7 @@ class QuadLIFCell(Component):
 
     param_rules = {**MEMBRANE_RULES, "a0": positive("1/mV"), "tau_theta": nonnegative("ms"),
                    "integration": choice(*EXPLICIT)}
-    param_checks = (_critical_above_rest,)
+    param_checks = (_critical_above_rest, _euler_stable)
 
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
                  v_reset: float = -60.0, v_c: float = -50.0, a0: float = 0.1, thr: float = -40.0,

@@ -118,6 +118,9 @@ def test_bad_parameters_are_named():
             AdExCell("y", 3, delta_T=0.0)
         with pytest.raises(ParameterError, match="C"):
             AdExCell("x", 3, C=-1.0)
+    with Context("coarse", dt=1.0):
+        with pytest.raises(ParameterError, match="C / g_L = 0.3 ms"):
+            AdExCell("w", 3, C=9.0)
 
 
 NGC = pathlib.Path(__file__).parents[3] / "references" / "ngclearn" / "zoo.npz"

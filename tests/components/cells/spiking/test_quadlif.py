@@ -94,3 +94,6 @@ def test_bad_parameters_are_named():
             QuadLIFCell("y", 2, a0=-0.1)
         with pytest.raises(ParameterError, match="integration"):
             QuadLIFCell("x", 2, integration="exact")
+    with Context("coarse", dt=5.0):
+        with pytest.raises(ParameterError, match="diverges"):
+            QuadLIFCell("w", 2, a0=1.0)
