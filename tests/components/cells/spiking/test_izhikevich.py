@@ -180,3 +180,22 @@ def test_against_ngclearn(name, ours):
         np.testing.assert_array_equal(s, ngc["s"][k, 0] > 0)
         np.testing.assert_allclose(v, ngc["v"][k, 0], rtol=1e-4, atol=1e-2)
         v, w = ngc["v"][k, 0].astype(float), ngc["w"][k, 0].astype(float)
+
+
+def step_current(T, dt, level, start, stop=None, base=0.0):
+    t = np.arange(1, T + 1) * dt
+    on = (t > start) & (t < (stop if stop is not None else np.inf))
+    return np.where(on, level, base).astype(np.float32)[:, None, None]
+
+
+def test_2004_features_behave_as_in_the_paper():
+    # the stimuli of Izhikevich (2004) figure1.m, panels B, M and S
+    dt = 0.25
+    _, b = run(step_current(800, dt, 0.5, 20.0), dt, record=("s",), preset="phasic_spiking", v0=-64.0)
+    assert b["s"].sum() == 1 and np.argmax(b["s"][:, 0, 0]) * dt > 20.0  # one spike at onset, then silence
+    _, m = run(step_current(1000, dt, -15.0, 20.0, 25.0), dt, record=("s",), preset="rebound_spike", v0=-64.0)
+    assert m["s"].sum() == 1 and np.argmax(m["s"][:, 0, 0]) * dt > 25.0  # fires after the inhibition ends
+    J = step_current(1400, dt, 75.0, 50.0, 250.0, base=80.0)
+    _, s = run(J, dt, record=("s",), preset="inhibition_induced_spiking", v0=-63.8)
+    times = np.nonzero(s["s"][:, 0, 0])[0] * dt
+    assert len(times) >= 3 and times.min() > 50.0 and times.max() < 260.0  # only while the input is lowered
