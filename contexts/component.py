@@ -17,7 +17,6 @@ changing a parameter later takes effect: the Context recompiles when a parameter
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 from typing import Any, Mapping
@@ -26,6 +25,17 @@ import numpy as np
 
 from .compartment import Compartment
 from .errors import ContextError, WiringError
+from .params import (
+    ParameterError,
+    ParameterTypeError,
+    Rule,
+    UnknownParameterError,
+    check_combined,
+    check_parameter,
+    closest,
+    owner_text,
+    rule_for,
+)
 
 
 class UnknownCompartmentError(WiringError, AttributeError):
@@ -64,15 +74,71 @@ class Values(Mapping):
 
 
 def _unknown_message(owner: str, name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    return f"{owner} has no compartment '{name}'; its compartments are: {', '.join(known)}.{hint}"
+    return f"{owner} has no compartment '{name}'; its compartments are: {', '.join(known)}.{closest(name, known, 1)}"
+
+
+def _named(err: ParameterError, owner: str, parameter: str) -> ParameterError:
+    err.component, err.parameter = owner, parameter
+    return err
+
+
+def _bind(cls: type, signature: inspect.Signature, args: tuple, kw: dict) -> inspect.BoundArguments:
+    """Bind constructor arguments; a typo or a missing argument is an error naming the class."""
+    params = list(signature.parameters.values())[1:]
+    names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    owner = owner_text(cls, args[0] if args else kw.get("name"))
+    valid = ", ".join(p.name + ("" if p.default is p.empty else f"={p.default!r}")
+                      for p in params if p.name in names and p.name != "name")
+    if not any(p.kind == p.VAR_KEYWORD for p in params):
+        for key in kw:
+            if key not in names:
+                raise _named(UnknownParameterError(f"{owner} has no parameter '{key}'.{closest(key, names)} "
+                                                   f"Valid parameters: {valid or 'none'}"), owner, key)
+    try:
+        bound = signature.bind(None, *args, **kw)
+    except TypeError as e:
+        missing = [n for i, n in enumerate(names) if i >= len(args) and n not in kw
+                   and signature.parameters[n].default is inspect.Parameter.empty]
+        what = f"needs parameter(s) {', '.join(missing)}" if missing else f"cannot take these arguments ({e})"
+        raise _named(ParameterTypeError(f"{owner} {what}. Parameters: {valid or 'none'}"), owner,
+                     (missing or [""])[0]) from None
+    bound.apply_defaults()
+    return bound
+
+
+def _checked_config(cls: type, signature: inspect.Signature, bound: inspect.BoundArguments) -> dict:
+    """Check every named argument by its rule and write it back normalised into ``bound``; returns
+    the component's config (the arguments without ``name``, ``**kwargs`` flattened in)."""
+    name = bound.arguments.get("name")
+    config: dict[str, Any] = {}
+    for k, p in list(signature.parameters.items())[1:]:
+        if k not in bound.arguments:
+            continue
+        if p.kind == p.VAR_KEYWORD:
+            config.update(bound.arguments[k])
+        elif p.kind != p.VAR_POSITIONAL and k != "name":
+            value = check_parameter(cls, name, k, bound.arguments[k], None if p.annotation is p.empty else p.annotation)
+            bound.arguments[k] = config[k] = value
+    return config
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
+    except (TypeError, ValueError):  # values numpy cannot compare: treat as changed
+        return False
 
 
 class Component:
     """Base class. Subclasses declare compartments in ``__init__`` and define step methods."""
 
     #: step methods a command may call, by default name (``advance`` calls ``advance_state``)
+    #: per-parameter rules (see :mod:`contexts.params`); a parameter not listed is checked by the rule
+    #: its annotation implies (``float``: a finite number, ...)
+    param_rules: dict[str, Rule] = {}
+    #: checks of several parameters together, ``check(params, dt, owner)`` (see :mod:`contexts.params`)
+    param_checks: tuple = ()
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         init = cls.__dict__.get("__init__")
@@ -81,18 +147,18 @@ class Component:
 
             @functools.wraps(init)
             def wrapped(self, *args: Any, **kw: Any) -> None:
-                if "_config" not in self.__dict__:
-                    bound = signature.bind(self, *args, **kw)
-                    bound.apply_defaults()
-                    config = {k: v for k, v in list(bound.arguments.items())[1:]
-                              if signature.parameters[k].kind not in (inspect.Parameter.VAR_POSITIONAL,
-                                                                      inspect.Parameter.VAR_KEYWORD)}
-                    for k, p in signature.parameters.items():
-                        if p.kind == inspect.Parameter.VAR_KEYWORD:
-                            config.update(bound.arguments.get(k, {}))
-                    config.pop("name", None)
+                outermost = "_config" not in self.__dict__
+                if outermost:  # a subclass's super().__init__ is not checked again
+                    from .context import Context
+
+                    bound = _bind(type(self), signature, args, kw)
+                    config = _checked_config(type(self), signature, bound)
+                    check_combined(type(self), bound.arguments.get("name"), config, Context.current().dt)
                     object.__setattr__(self, "_config", config)
+                    args, kw = bound.args[1:], bound.kwargs
                 init(self, *args, **kw)
+                if outermost:
+                    object.__setattr__(self, "_built", True)
 
             cls.__init__ = wrapped
         if not cls.__name__.startswith("_"):
@@ -131,11 +197,32 @@ class Component:
             raise WiringError(f"{self.name}.{attr} is a compartment: wire it "
                               f"(`{self.name}.{attr} << other.outputs`) or clamp a value "
                               f"(`ctx.clamp({self.name}.{attr}, x)`), do not assign to it")
-        config = self.__dict__.get("_config")
-        if config is not None and attr in config and "context" in self.__dict__:
+        if self.__dict__.get("_built") and not attr.startswith("_"):
+            value = self._set_parameter(attr, value)
+        object.__setattr__(self, attr, value)
+
+    def _set_parameter(self, attr: str, value: Any) -> Any:
+        """Setting an attribute of a built component: a parameter is checked again by its rule (on
+        failure the old value stays); a name that is neither a parameter nor an attribute set by the
+        constructor is refused (a typo would otherwise be silently ignored)."""
+        config, cls = self._config, type(self)
+        owner = owner_text(cls, self.name)
+        if attr in config:
+            rule = rule_for(cls, attr)
+            value = rule(value, f"{owner}: {attr}")
+            if rule.structural and not _same(value, config[attr]):
+                raise _named(ParameterError(f"{owner}: {attr} fixes the shapes of its compartments, so it cannot "
+                                            f"change after the component is built; build a new {cls.__name__} "
+                                            f"with {attr}={value!r}"), owner, attr)
+            check_combined(cls, self.name, {**config, attr: value}, self.context.dt)
             config[attr] = value
             self.context._invalidate()
-        object.__setattr__(self, attr, value)
+        elif attr not in self.__dict__ and not hasattr(cls, attr):
+            known = dict.fromkeys(list(config) + [k for k in self.__dict__
+                                                  if not k.startswith("_") and k not in self._compartments])
+            raise _named(UnknownParameterError(f"{owner} has no parameter or attribute '{attr}'.{closest(attr, known)} "
+                                               f"Parameters: {', '.join(config) or 'none'}"), owner, attr)
+        return value
 
     def __getattr__(self, attr: str) -> Any:
         # only called when normal lookup fails: a missing compartment or attribute

@@ -15,7 +15,6 @@ class (``ShapeError``, ``WiringError``, ``ValidationError``), so either ``except
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import math
 import numbers
@@ -26,6 +25,7 @@ from typing import Any, Iterable
 import yaml
 
 from .errors import ModelFileError, SynapticaError
+from .params import closest
 
 IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _STR_LIST = {"type": "array", "items": {"type": "string"}}
@@ -196,8 +196,7 @@ def _describe(value: Any) -> str:
 
 
 def _closest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=3, cutoff=0.5)
-    return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return closest(name, known)
 
 
 def check_value(value: Any, schema: dict, path: Path_, locs: Locations) -> None:
@@ -296,36 +295,20 @@ def parameters(cls: type) -> tuple[dict[str, ParamInfo], bool]:
     return params, True
 
 
-_ANN_TYPES: dict[str, tuple] = {
-    "int": (numbers.Integral,), "float": (numbers.Real,), "bool": (bool,), "str": (str,), "None": (type(None),),
-    "tuple": (list, tuple), "list": (list, tuple), "dict": (dict,), "Sequence": (list, tuple), "Mapping": (dict,),
-}
+def check_param_value(cname: str, tname: str, info: ParamInfo, value: Any, path: Path_, locs: Locations,
+                      cls: type | None = None) -> None:
+    """The value against the parameter's rule (:mod:`contexts.params`, the same check the constructor
+    runs), located at its line in the file."""
+    from .params import ParameterError, check_parameter
 
+    if cls is None:
+        from .registry import lookup
 
-def _allowed_types(info: ParamInfo) -> tuple | None:
-    """Python types a YAML value may have for this parameter, from its annotation (None: unknown)."""
-    if not info.annotation:
-        return None
-    allowed: list = []
-    for part in info.annotation.split("|"):
-        base = part.strip().split("[")[0].split(".")[-1]
-        if base.startswith("Optional"):
-            allowed.append(type(None))
-            base = part.strip()[len("Optional["):-1].split("[")[0]
-        if base not in _ANN_TYPES:
-            return None
-        allowed.extend(_ANN_TYPES[base])
-    return tuple(allowed)
-
-
-def check_param_value(cname: str, tname: str, info: ParamInfo, value: Any, path: Path_, locs: Locations) -> None:
-    allowed = _allowed_types(info)
-    if allowed is None:
-        return
-    ok = isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed)
-    if not ok:
-        raise located(locs, path, f"{cname} ({tname}) parameter '{info.name}' is {info.annotation}, "
-                                  f"got {_describe(value)}")
+        cls = lookup(tname)
+    try:
+        check_parameter(cls, cname, info.name, value, info.annotation or None)
+    except ParameterError as e:  # the message already names the class and the component
+        raise located(locs, path, str(e), e) from e
 
 
 _FLOAT32_MAX = 3.4028234663852886e38  # beyond it a float32 model would hold inf
@@ -378,7 +361,7 @@ def check_components(graph: dict, locs: Locations, allow_import: Iterable[str] =
                 raise located(locs, ("components", cname, pname),
                               f"{cname} ({tname}) has no parameter '{pname}'.{_closest(pname, params)} "
                               f"Valid parameters: {valid or 'none'}")
-            check_param_value(cname, tname, params[pname], value, ("components", cname, pname), locs)
+            check_param_value(cname, tname, params[pname], value, ("components", cname, pname), locs, cls)
         missing = [p.name for p in params.values() if p.required and p.name not in spec]
         if missing:
             raise located(locs, ("components", cname),

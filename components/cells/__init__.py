@@ -1,12 +1,20 @@
-"""Cells: input encoders, spiking and rate neurons, traces."""
+"""Cells: input encoders, spiking and rate neurons, error units, traces."""
 
 from .alif import ALIFCell
 from .eprop import EpropALIFCell, EpropLIFCell, EpropReadoutCell
+from .graded.bernoulli_error import BernoulliErrorCell
+from .graded.gaussian_error import GaussianErrorCell
+from .graded.laplacian_error import LaplacianErrorCell
 from .input import InputCell
 from .lif import LIFCell
 from .poisson import BernoulliCell, PoissonCell
 from .rate import RateCell
+from .spiking.adex import AdExCell
+from .spiking.if_cell import IFCell
+from .spiking.izhikevich import IzhikevichCell
+from .spiking.quadlif import QuadLIFCell
 from .traces import VarTrace
 
-__all__: list[str] = ["ALIFCell", "BernoulliCell", "EpropALIFCell", "EpropLIFCell", "EpropReadoutCell",
-                      "InputCell", "LIFCell", "PoissonCell", "RateCell", "VarTrace"]
+__all__: list[str] = ["ALIFCell", "AdExCell", "BernoulliCell", "BernoulliErrorCell", "EpropALIFCell", "EpropLIFCell",
+                      "EpropReadoutCell", "GaussianErrorCell", "IFCell", "InputCell", "IzhikevichCell", "LIFCell",
+                      "LaplacianErrorCell", "PoissonCell", "QuadLIFCell", "RateCell", "VarTrace"]

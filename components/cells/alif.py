@@ -26,10 +26,10 @@ from typing import Any
 import jax.numpy as jnp
 
 from contexts import Component, State
+from contexts.params import positive
 
 from ..rules.traces import update_tols
-from . import _checks
-from .lif import declare_membrane, lif_step, membrane_kwargs
+from .lif import MEMBRANE_CHECKS, MEMBRANE_RULES, declare_membrane, lif_step, membrane_kwargs
 
 
 class ALIFCell(Component):
@@ -58,6 +58,9 @@ class ALIFCell(Component):
         tols (output, (batch, n_units)): time of last spike, ms; -1e9 = never.
     """
 
+    param_rules = {**MEMBRANE_RULES, "tau_a": positive("ms")}
+    param_checks = MEMBRANE_CHECKS
+
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
                  v_reset: float = -60.0, thr: float = -52.0, refract_time: float = 0.0, beta: float = 1.0,
                  tau_a: float = 200.0, integration: str = "euler", conduct_leak: float = 1.0,
@@ -66,7 +69,6 @@ class ALIFCell(Component):
         owner = f"ALIFCell {name!r}"
         declare_membrane(self, owner, n_units, tau_m, R_m, v_rest, v_reset, thr, refract_time, integration,
                          conduct_leak, v_min)
-        _checks.positive(owner, "tau_a", tau_a, "ms")
         self.beta = beta
         self.tau_a = tau_a
         self.a = State((n_units,), doc="threshold adaptation (filtered spike count)")

@@ -7,6 +7,7 @@ Units: time in ms (``dt`` from the Context), potentials in the normalised units 
 
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import jax.numpy as jnp
@@ -14,30 +15,28 @@ import numpy as np
 
 from contexts import Component, Input, Output, State
 from contexts.errors import ValidationError
+from contexts.params import choice, count, nonnegative, positive
 
 from ..rules.eprop import INPUT_MODES, decay, input_factor, neuron_step, readout_error
 
 LOSSES = ("mse", "cross_entropy")
 
 
-def _check_positive(name: str, **values: Any) -> None:
-    for key, value in values.items():
-        if value is None or not float(value) > 0:
-            raise ValidationError(f"{name}: {key} must be > 0, got {value!r}")
+#: beyond this many steps a refractory period or delay is "forever" (and still fits int32)
+MAX_STEPS = 2**30
 
 
 class _EpropNeuron(Component):
     """Shared body of the e-prop LIF and ALIF neurons."""
 
+    param_rules = {"n_units": count(), "tau_m": positive("ms"), "v_th": positive(), "t_ref": nonnegative("ms"),
+                   "input_mode": choice(*INPUT_MODES, fix="'leaky' scales the input by 1 - exp(-dt/tau_m) as in "
+                                        "NEST's regression tutorial"),
+                   "tau_a": positive("ms")}
+
     def __init__(self, name: str, n_units: int, tau_m: float, v_th: float, gamma: float, t_ref: float,
                  input_mode: str, tau_a: float | None, beta: float | Sequence[float]):
         super().__init__(name)
-        _check_positive(name, n_units=n_units, tau_m=tau_m, v_th=v_th)
-        if input_mode not in INPUT_MODES:
-            raise ValidationError(f"{name}: input_mode must be one of {INPUT_MODES} ('leaky' scales the input "
-                                  f"by 1 - exp(-dt/tau_m) as in NEST's regression tutorial), got {input_mode!r}")
-        if float(t_ref) < 0:
-            raise ValidationError(f"{name}: t_ref (ms) must be >= 0, got {t_ref}")
         if np.ndim(beta) not in (0, 1) or (np.ndim(beta) == 1 and len(beta) != n_units):
             raise ValidationError(f"{name}: beta must be a number or a list of n_units={n_units} numbers")
         self.n_units = int(n_units)
@@ -56,7 +55,7 @@ class _EpropNeuron(Component):
         alpha = decay(self.tau_m, dt)
         return neuron_step(c.v, c.s, c.r, a, c.j, alpha=alpha, c_in=input_factor(self.input_mode, alpha),
                            v_th=self.v_th, gamma=self.gamma, beta=beta, rho=rho,
-                           t_ref=round(float(self.t_ref) / dt))
+                           t_ref=min(round(float(self.t_ref) / dt), MAX_STEPS))
 
 
 class EpropLIFCell(_EpropNeuron):
@@ -111,7 +110,6 @@ class EpropALIFCell(_EpropNeuron):
     def __init__(self, name: str, n_units: int, tau_m: float = 20.0, v_th: float = 0.6, gamma: float = 0.3,
                  t_ref: float = 5.0, input_mode: str = "direct", tau_a: float = 2000.0,
                  beta: float | Sequence[float] | None = None):
-        _check_positive(name, tau_a=tau_a)
         super().__init__(name, n_units, tau_m, v_th, gamma, t_ref, input_mode, tau_a, 0.0 if beta is None else beta)
         self.tau_a = tau_a
         self.beta = list(beta) if isinstance(beta, (list, tuple, np.ndarray)) else beta
@@ -122,8 +120,8 @@ class EpropALIFCell(_EpropNeuron):
     def beta_value(self, dt: float = 1.0) -> Any:
         """beta as an array of shape (n_units,) (the tutorial default when beta is None)."""
         if self.beta is None:
-            rho, alpha = decay(self.tau_a, dt), decay(self.tau_m, dt)
-            return np.full(self.n_units, 1.7 * (1 - rho) / (1 - alpha))
+            # (1 - rho) / (1 - alpha) through expm1: stays finite (-> tau_m / tau_a) for very long tau_m
+            return np.full(self.n_units, 1.7 * math.expm1(-dt / self.tau_a) / math.expm1(-dt / self.tau_m))
         return np.broadcast_to(np.asarray(self.beta, float), (self.n_units,))
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
@@ -151,12 +149,11 @@ class EpropReadoutCell(Component):
     window length, in the classification tutorial).
     """
 
+    param_rules = {"n_units": count(), "tau_out": positive("ms"), "loss_norm": positive(),
+                   "loss_type": choice(*LOSSES, fix="'mse' for regression, 'cross_entropy' for classification")}
+
     def __init__(self, name: str, n_units: int, tau_out: float = 30.0, loss_type: str = "mse", loss_norm: float = 1.0):
         super().__init__(name)
-        _check_positive(name, n_units=n_units, tau_out=tau_out, loss_norm=loss_norm)
-        if loss_type not in LOSSES:
-            raise ValidationError(f"{name}: loss_type must be 'mse' (regression) or 'cross_entropy' "
-                                  f"(classification), got {loss_type!r}")
         self.n_units = int(n_units)
         self.tau_out = tau_out
         self.loss_type = loss_type

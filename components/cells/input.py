@@ -8,8 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from contexts import Component, Input, Output
-
-from . import _checks
+from contexts.params import count
 
 
 class InputCell(Component):
@@ -23,9 +22,11 @@ class InputCell(Component):
         outputs (output, (batch, n_units)): = inputs.
     """
 
+    param_rules = {"n_units": count()}
+
     def __init__(self, name: str, n_units: int):
         super().__init__(name)
-        self.n_units = _checks.n_units(f"InputCell {name!r}", n_units)
+        self.n_units = n_units
         self.inputs = Input((n_units,), doc="data")
         self.outputs = Output((n_units,), doc="the data, unchanged")
 

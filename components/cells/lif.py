@@ -42,11 +42,10 @@ import jax
 import jax.numpy as jnp
 
 from contexts import Component, Input, Output, Param, State
-from contexts.errors import ValidationError
+from contexts.params import choice, count, euler_stable, nonnegative, positive
 
 from ..rules.integrators import INTEGRATIONS, leaky_step
 from ..rules.traces import NEVER, update_tols
-from . import _checks
 
 REFRACTORY_EPS = 1e-3  # rfr below REFRACTORY_EPS * dt counts as 0 (absorbs float rounding of rfr - k dt)
 
@@ -55,9 +54,20 @@ def lif_step(v: Any, j: Any, rfr: Any, thr_eff: Any, *, dt: float, tau_m: float,
              v_reset: float, refract_time: float, integration: str = "euler", conduct_leak: float = 1.0,
              v_min: float | None = None) -> tuple:
     """Steps 1-4 of the module docstring: ``(v, s, rfr)`` after one step, given threshold ``thr_eff``."""
-    open_ = (rfr <= REFRACTORY_EPS * dt).astype(v.dtype)
+    open_ = input_open(rfr, dt).astype(v.dtype)
     # integrate the deviation from rest: the exact step then keeps v = v_rest exactly at rest
     v = v_rest + leaky_step(v - v_rest, R_m * j * open_, tau_m, dt, integration, leak=conduct_leak)
+    return fire_and_reset(v, rfr, thr_eff, dt=dt, v_reset=v_reset, refract_time=refract_time, v_min=v_min)
+
+
+def input_open(rfr: Any, dt: float) -> Any:
+    """1 where the refractory time left is (up to rounding) over, else 0: the input gate of step 1."""
+    return (rfr <= REFRACTORY_EPS * dt).astype(rfr.dtype)
+
+
+def fire_and_reset(v: Any, rfr: Any, thr_eff: Any, *, dt: float, v_reset: float, refract_time: float,
+                   v_min: float | None = None) -> tuple:
+    """Steps 3-4 of the module docstring on the integrated ``v``: ``(v, s, rfr)``."""
     s = (v > thr_eff).astype(v.dtype)
     v = jnp.where(s > 0, jnp.asarray(v_reset, v.dtype), v)
     if v_min is not None:
@@ -66,22 +76,17 @@ def lif_step(v: Any, j: Any, rfr: Any, thr_eff: Any, *, dt: float, tau_m: float,
     return v, s, rfr
 
 
-def check_membrane(owner: str, tau_m: float, refract_time: float, integration: str, conduct_leak: float,
-                   v_min: float | None) -> None:
-    _checks.positive(owner, "tau_m", tau_m, "ms")
-    _checks.nonnegative(owner, "refract_time", refract_time, "ms")
-    _checks.choice(owner, "integration", integration, INTEGRATIONS)
-    _checks.nonnegative(owner, "conduct_leak", conduct_leak)
-    if v_min is not None and (isinstance(v_min, bool) or not isinstance(v_min, (int, float))):
-        raise ValidationError(f"{owner}: v_min must be a number of mV or None (no lower bound), got {v_min!r}")
+#: the parameter rules every leaky integrate-and-fire cell shares (LIF, ALIF)
+MEMBRANE_RULES = {"n_units": count(), "tau_m": positive("ms"), "refract_time": nonnegative("ms"),
+                  "conduct_leak": nonnegative(), "integration": choice(*INTEGRATIONS)}
+MEMBRANE_CHECKS = (euler_stable("tau_m", unless=lambda p: p.get("integration") == "exact"),)
 
 
 def declare_membrane(cell: Component, owner: str, n_units: int, tau_m: float, R_m: float, v_rest: float,
                      v_reset: float, thr: float, refract_time: float, integration: str, conduct_leak: float,
                      v_min: float | None) -> None:
     """The parameters and compartments every leaky integrate-and-fire cell shares (LIF, ALIF)."""
-    cell.n_units = _checks.n_units(owner, n_units)
-    check_membrane(owner, tau_m, refract_time, integration, conduct_leak, v_min)
+    cell.n_units = n_units
     cell.tau_m, cell.R_m, cell.v_rest, cell.v_reset, cell.thr = tau_m, R_m, v_rest, v_reset, thr
     cell.refract_time, cell.integration = refract_time, integration
     cell.conduct_leak, cell.v_min = conduct_leak, v_min
@@ -127,6 +132,9 @@ class LIFCell(Component):
             (Diehl & Cook). Each batch row is an independent population.
     """
 
+    param_rules = {**MEMBRANE_RULES, "tau_theta": nonnegative("ms")}
+    param_checks = MEMBRANE_CHECKS
+
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
                  v_reset: float = -60.0, thr: float = -52.0, refract_time: float = 0.0,
                  thr_theta_plus: float = 0.0, tau_theta: float = 1e7, integration: str = "euler",
@@ -135,9 +143,6 @@ class LIFCell(Component):
         owner = f"LIFCell {name!r}"
         declare_membrane(self, owner, n_units, tau_m, R_m, v_rest, v_reset, thr, refract_time, integration,
                          conduct_leak, v_min)
-        _checks.nonnegative(owner, "tau_theta", tau_theta, "ms")
-        if not isinstance(max_one_spike, bool):
-            raise ValidationError(f"{owner}: max_one_spike must be True or False, got {max_one_spike!r}")
         self.thr_theta_plus = thr_theta_plus
         self.tau_theta = tau_theta
         self.max_one_spike = max_one_spike

@@ -19,9 +19,9 @@ import jax
 import jax.numpy as jnp
 
 from contexts import Component, Input, Output
+from contexts.params import count, nonnegative
 
 from ..rules.traces import NEVER, update_tols
-from . import _checks
 
 
 def bernoulli_spikes(key: Any, p: Any) -> Any:
@@ -42,9 +42,11 @@ class BernoulliCell(Component):
         tols (output, (batch, n_units)): time of last spike (ms); -1e9 = never.
     """
 
+    param_rules = {"n_units": count()}
+
     def __init__(self, name: str, n_units: int):
         super().__init__(name)
-        self.n_units = _checks.n_units(f"BernoulliCell {name!r}", n_units)
+        self.n_units = n_units
         self.inputs = Input((n_units,), doc="spike probability per step")
         self.outputs = Output((n_units,), doc="spikes (0/1)")
         self.tols = Output((n_units,), init=NEVER, doc="time of last spike (ms); -1e9 = never")
@@ -67,11 +69,11 @@ class PoissonCell(Component):
         tols (output, (batch, n_units)): time of last spike (ms); -1e9 = never.
     """
 
+    param_rules = {"n_units": count(), "target_freq": nonnegative("Hz")}
+
     def __init__(self, name: str, n_units: int, target_freq: float = 63.75):
         super().__init__(name)
-        owner = f"PoissonCell {name!r}"
-        self.n_units = _checks.n_units(owner, n_units)
-        _checks.nonnegative(owner, "target_freq", target_freq, "Hz")
+        self.n_units = n_units
         self.target_freq = target_freq
         self.inputs = Input((n_units,), doc="intensities in [0, 1]")
         self.outputs = Output((n_units,), doc="spikes (0/1)")

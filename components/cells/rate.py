@@ -21,9 +21,9 @@ import jax
 import jax.numpy as jnp
 
 from contexts import Component, Input, Output
+from contexts.params import choice, count, euler_stable, nonnegative
 
 from ..rules.integrators import INTEGRATIONS, relax_step
-from . import _checks
 
 ACTIVATIONS: dict[str, Callable[[Any], Any]] = {
     "identity": lambda x: x,
@@ -47,14 +47,14 @@ class RateCell(Component):
         outputs (output, (batch, n_units)): the rate r; starts at 0.
     """
 
+    param_rules = {"n_units": count(), "tau_m": nonnegative("ms"), "act_fx": choice(*ACTIVATIONS),
+                   "integration": choice(*INTEGRATIONS)}
+    param_checks = (euler_stable("tau_m", unless=lambda p: p.get("integration") == "exact"),)
+
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, act_fx: str = "identity",
                  integration: str = "euler"):
         super().__init__(name)
-        owner = f"RateCell {name!r}"
-        self.n_units = _checks.n_units(owner, n_units)
-        _checks.nonnegative(owner, "tau_m", tau_m, "ms")
-        _checks.choice(owner, "act_fx", act_fx, tuple(ACTIVATIONS))
-        _checks.choice(owner, "integration", integration, INTEGRATIONS)
+        self.n_units = n_units
         self.tau_m = tau_m
         self.act_fx = act_fx
         self.integration = integration

@@ -21,9 +21,9 @@ from __future__ import annotations
 from typing import Any
 
 from contexts import Component, Input, Output, State
+from contexts.params import choice, count, positive, real
 
 from ..rules.traces import DECAY_TYPES, TRACE_MODES, decay_factor, trace_step
-from . import _checks
 
 
 class VarTrace(Component):
@@ -44,16 +44,15 @@ class VarTrace(Component):
         outputs (output, (batch, n_units)): = trace.
     """
 
+    param_rules = {"n_units": count(), "tau_tr": positive("ms"), "decay_type": choice(*DECAY_TYPES),
+                   "mode": choice(*TRACE_MODES), "n_nearest_spikes": positive(),
+                   "gamma_tr": real(0.0, 1.0, fix="above 1 the trace grows without bound")}
+
     def __init__(self, name: str, n_units: int, tau_tr: float = 20.0, a_delta: float = 1.0,
                  decay_type: str = "exp", mode: str = "increment", gamma_tr: float = 1.0,
                  n_nearest_spikes: float = 1.0):
         super().__init__(name)
-        owner = f"VarTrace {name!r}"
-        self.n_units = _checks.n_units(owner, n_units)
-        _checks.positive(owner, "tau_tr", tau_tr, "ms")
-        _checks.choice(owner, "decay_type", decay_type, DECAY_TYPES)
-        _checks.choice(owner, "mode", mode, TRACE_MODES)
-        _checks.positive(owner, "n_nearest_spikes", n_nearest_spikes)
+        self.n_units = n_units
         self.tau_tr = tau_tr
         self.a_delta = a_delta
         self.decay_type = decay_type

@@ -15,18 +15,12 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from contexts.errors import ValidationError
+from contexts.params import nonnegative
 
 
 def check_bound(value: Any, where: str, fix: str = "use 0 to disable it") -> float:
     """Validate a nonnegative scalar such as ``w_bound`` or ``w_decay``; returns it as a float."""
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{where} must be a number >= 0, got {value!r}") from None
-    if not value >= 0.0 or value == float("inf"):
-        raise ValidationError(f"{where} must be a finite number >= 0 ({fix}), got {value!r}")
-    return value
+    return nonnegative(fix=fix)(value, where)
 
 
 def soft_bound(dW: Any, W: Any, w_bound: float) -> Any:

@@ -16,15 +16,23 @@ With ``f(x) = (drive - leak x) / tau``:
 All agree to first order in ``dt / tau``; midpoint is second order. The exact step is stable for
 any ``dt``; Euler oscillates for ``leak dt > tau`` and diverges for ``leak dt > 2 tau``, midpoint
 diverges for ``leak dt > 2 tau``. "midpoint" and "rk2" are two names of one method (as in ngc-learn).
+
+Nonlinear cells (Izhikevich, AdEx, quadratic IF) step their whole state ``x = (v, w, ...)`` at once
+with :func:`system_step`, ``dx/dt = f(x)`` with the input held over the step::
+
+    euler:          x <- x + dt f(x)
+    midpoint, rk2:  x <- x + dt f(x + dt/2 f(x))        (every variable at the half step)
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import jax.numpy as jnp
 
 INTEGRATIONS = ("euler", "midpoint", "rk2", "exact")
+#: the methods of :func:`system_step` (a nonlinear system has no closed-form "exact" step)
+EXPLICIT = ("euler", "midpoint", "rk2")
 
 
 def euler_step(x: Any, dxdt: Any, dt: float) -> Any:
@@ -65,3 +73,15 @@ def relax_step(x: Any, x_inf: Any, tau: Any, dt: float, method: str = "euler") -
     if method == "exact":  # the closed form keeps x_inf exact for a constant target
         return exp_relax_step(x, x_inf, tau, dt)
     return leaky_step(x, x_inf, tau, dt, method)
+
+
+def system_step(f: Callable[..., tuple], x: tuple, dt: float, method: str = "euler") -> tuple:
+    """One explicit step of the system ``dx/dt = f(*x)`` (``f`` returns one derivative per variable)."""
+    def moved(y: tuple, slopes: tuple, h: float) -> tuple:
+        return tuple(euler_step(yi, si, h) for yi, si in zip(y, slopes))
+
+    if method == "euler":
+        return moved(x, f(*x), dt)
+    if method in ("midpoint", "rk2"):
+        return moved(x, f(*moved(x, f(*x), dt / 2)), dt)
+    raise ValueError(f"integration must be one of {EXPLICIT}, got {method!r}")

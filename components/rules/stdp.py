@@ -40,8 +40,6 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from contexts.errors import ValidationError
-
 
 def dense_outer(a: Any, b: Any, per_sample: bool = False) -> Any:
     """``a^T b`` summed over the batch ``(n_in, n_out)``, or per sample ``(batch, n_in, n_out)``.
@@ -87,8 +85,9 @@ def window_steps(presyn_win_len: float, dt: float) -> int:
 
     Ages are whole multiples of ``dt``; a pre spike ``k`` steps ago (``k = 0``: this step) is in the
     window iff ``k * dt < presyn_win_len``, or ``k = 0``. Counting steps avoids comparing floats.
+    A window of more than ``2**30`` steps counts as "ever" (the step count stays an int32).
     """
-    return max(1, math.ceil(presyn_win_len / dt - 1e-6))
+    return min(max(1, math.ceil(presyn_win_len / dt - 1e-6)), 2**30)
 
 
 def in_window(pre_tols: Any, t: Any, dt: float, presyn_win_len: float) -> Any:
@@ -119,16 +118,3 @@ def decay_term(weights: Any, dt: float, tau_w: float) -> Any:
     if tau_w > 0.0:
         return weights * (dt / tau_w)
     return jnp.zeros_like(weights)
-
-
-def check_stdp_params(where: str, **params: float) -> None:
-    """Raise :class:`ValidationError` for a negative strength/time constant or a bad ``w_bound``."""
-    for key, value in params.items():
-        try:
-            ok = float(value) >= 0.0 and math.isfinite(float(value))
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            raise ValidationError(f"{where}: {key} must be a finite number >= 0, got {value!r}")
-    if "w_bound" in params and float(params["w_bound"]) <= 0.0:
-        raise ValidationError(f"{where}: w_bound must be > 0 (the largest weight), got {params['w_bound']!r}")

@@ -31,37 +31,38 @@ from __future__ import annotations
 from typing import Any
 
 from contexts import Input, Param, State
-from contexts.errors import ValidationError
+from contexts.params import ParameterError, euler_stable, nonnegative, positive
 
 from ..rules.bcm import bcm_update, theta_step
-from ..rules.bounds import check_bound, clip_range, soft_bound, weight_decay
+from ..rules.bounds import clip_range, soft_bound, weight_decay
 from .dense import DenseSynapse
 
 
-def _positive(value: Any, where: str, fix: str) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{where} must be a positive number, got {value!r}") from None
-    if not 0.0 < value < float("inf"):
-        raise ValidationError(f"{where} must be > 0 ({fix}), got {value!r}")
-    return value
+def _decay_stable(p: dict, dt: float, owner: str) -> None:
+    # the decay term alone is W <- W (1 - w_decay dt / tau_w): it diverges when that factor is below -1
+    if p["w_decay"] * dt > 2.0 * p["tau_w"]:
+        err = ParameterError(f"{owner}: w_decay = {p['w_decay']:g} with tau_w = {p['tau_w']:g} ms decays by more than "
+                             f"twice W per step of dt = {dt:g} ms, so W diverges; use w_decay <= 2 tau_w / dt = "
+                             f"{2 * p['tau_w'] / dt:g}")
+        err.component, err.parameter = owner, "w_decay"
+        raise err
 
 
 class BCMSynapse(DenseSynapse):
     """BCM synapse with a sliding threshold (Bienenstock, Cooper & Munro 1982). See the module docstring."""
 
+    param_rules = {"tau_w": positive("ms"), "tau_theta": positive("ms"),
+                   "theta0": positive(fix="the threshold tracks <y^2> >= 0; a start <= 0 inverts the rule and "
+                                          "divides by ~0, e.g. use theta0=1.0"),
+                   "w_bound": nonnegative(fix="use 0 for no bound"), "w_decay": nonnegative(fix="use 0 for no decay")}
+    param_checks = (euler_stable("tau_theta"), euler_stable("tau_w"), _decay_stable)
+
     def __init__(self, name: str, shape: tuple, tau_w: float = 1000.0, tau_theta: float = 100.0,
                  theta0: float = 1.0, w_bound: float = 0.0, w_decay: float = 0.0, weight_init: dict | None = None,
                  resist_scale: float = 1.0, p_conn: float = 1.0):
         super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout="dense")
-        self.tau_w = _positive(tau_w, f"{name}.tau_w", "a time constant in ms")
-        self.tau_theta = _positive(tau_theta, f"{name}.tau_theta", "a time constant in ms")
-        self.theta0 = _positive(theta0, f"{name}.theta0",
-                                "the threshold tracks <y^2> >= 0; a start <= 0 inverts the rule and "
-                                "divides by ~0, e.g. use theta0=1.0")
-        self.w_bound = check_bound(w_bound, f"{name}.w_bound", "use 0 for no bound")
-        self.w_decay = check_bound(w_decay, f"{name}.w_decay", "use 0 for no decay")
+        self.tau_w, self.tau_theta, self.theta0 = tau_w, tau_theta, theta0
+        self.w_bound, self.w_decay = w_bound, w_decay
         n_in, n_out = self.shape
         self.pre = Input((n_in,), doc="presynaptic activity x")
         self.post = Input((n_out,), doc="postsynaptic activity y")

@@ -17,7 +17,9 @@ matrix. ``layout="auto"`` picks the edges where they were measured faster (p_con
 
 Parameters:
     shape: ``(n_in, n_out)``.
-    weight_init: spec dict (see :mod:`components.rules.init`); default U(0.025, 0.8).
+    weight_init: spec (see :mod:`components.rules.init`): a dict such as ``{"dist": "gaussian",
+        "sigma": 0.1}``, a name such as ``"identity"`` (one-to-one), or an explicit ``(n_in, n_out)``
+        numpy/JAX array; default U(0.025, 0.8).
     bias_init: spec dict or None (no bias).
     resist_scale: fixed factor applied to the weights in the transform (e.g. membrane resistance).
     p_conn: probability that a connection exists; absent ones stay exactly 0.
@@ -32,32 +34,47 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 from contexts import Component, Input, Output, Param
-from contexts.errors import ValidationError
+from contexts.params import SHAPE, ParameterError, choice, custom, real
 
-from ..rules.edges import choose_layout, edge_forward, edges_to_dense, fixed_indegree, in_degree
-from ..rules.init import connectivity, initializer
+from ..rules.edges import LAYOUTS, choose_layout, edge_forward, edges_to_dense, fixed_indegree, in_degree
+from ..rules.init import check_spec, connectivity, initializer
 
 DEFAULT_WEIGHT_INIT = {"dist": "uniform", "low": 0.025, "high": 0.8}
 
 
+def _spec(value: Any, where: str) -> Any:
+    return None if value is None else check_spec(value, where)
+
+
+#: a weight spec (dict, name or explicit array; see :mod:`components.rules.init`) or None for the default
+WEIGHT_SPEC = custom(_spec)
+
+
 class DenseSynapse(Component):
+    param_rules = {"shape": SHAPE, "weight_init": WEIGHT_SPEC, "bias_init": WEIGHT_SPEC,
+                   "p_conn": real(0.0, 1.0, low_open=True, fix="the probability that a connection exists"),
+                   "layout": choice(*LAYOUTS)}
+
     def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, bias_init: dict | None = None,
                  resist_scale: float = 1.0, p_conn: float = 1.0, layout: str = "auto"):
         super().__init__(name)
-        if len(shape) != 2:
-            raise ValidationError(f"{name}: shape must be (n_in, n_out), got {shape!r}")
-        if not 0.0 < p_conn <= 1.0:
-            raise ValidationError(f"{name}: p_conn must be in (0, 1], got {p_conn}")
         n_in, n_out = (int(d) for d in shape)
         self.shape = (n_in, n_out)
-        self.weight_init = weight_init or dict(DEFAULT_WEIGHT_INIT)
+        self.weight_init = dict(DEFAULT_WEIGHT_INIT) if weight_init is None else weight_init
         self.bias_init = bias_init
         self.resist_scale = resist_scale
         self.p_conn = p_conn
+        if isinstance(self.weight_init, np.ndarray):  # explicit weights are a dense matrix
+            if layout == "edges":
+                raise ParameterError(f"{name}: explicit weight_init arrays need layout='dense' (the edges layout "
+                                     f"draws its own connections)")
+            layout = "dense"
         self.layout = choose_layout(name, layout, p_conn, self.shape, self.context.batch_size)
-        w_init, m_init = initializer(self.weight_init, f"{name}.weight_init"), connectivity(p_conn)
+        w_init = initializer(self.weight_init, f"{name}.weight_init", self.shape)
+        m_init = connectivity(p_conn)
 
         def masked_weights(key: Any, shp: tuple, dtype: Any) -> Any:
             return w_init(key, shp, dtype) * m_init(key, shp, dtype)
@@ -74,7 +91,10 @@ class DenseSynapse(Component):
             self.weights = Param((n_in, n_out), init=masked_weights, key_name="weights",
                                  doc="efficacies [pre, post]")
             self.mask = Param((n_in, n_out), init=m_init, key_name="weights", doc="1 where a connection exists")
-        b_init = initializer(bias_init, f"{name}.bias_init") if bias_init else 0.0
+        if isinstance(bias_init, dict) and (bias_init.get("dist") == "identity" or bias_init.get("zero_diagonal")):
+            raise ParameterError(f"{name}: bias_init is a vector of n_out = {n_out} values; 'identity' and "
+                                 f"zero_diagonal apply to weight matrices only")
+        b_init = initializer(bias_init, f"{name}.bias_init", (n_out,)) if bias_init is not None else 0.0
         self.biases = Param((n_out,), init=b_init, doc="output bias")
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:

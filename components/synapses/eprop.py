@@ -19,14 +19,16 @@ import jax.numpy as jnp
 
 from contexts import Input, Param, State
 from contexts.errors import ValidationError
+from contexts.params import choice, flag, nonnegative, optional, positive, real
 
 from ..rules.eprop import INPUT_MODES, decay, eligibility, firing_rate_gradient, input_factor, low_pass
-from ..rules.optimizers import make_optimizer
+from ..rules.optimizers import OPTIMIZERS, make_optimizer
 from .dense import DenseSynapse
 
 ROLES = ("hidden", "readout")
 UPDATES = ("sequence", "online")
 FEEDBACK = ("random", "symmetric")
+MAX_PENDING = 2**26  # values a LearningSignalConnection may hold in flight per sample
 
 
 class EpropSynapse(DenseSynapse):
@@ -71,27 +73,24 @@ class EpropSynapse(DenseSynapse):
     ``ebar L`` every step through the optimizer; the firing-rate term is then not applied), store_e = False.
     """
 
+    param_rules = {"role": choice(*ROLES), "tau_m": positive("ms"), "tau_out": positive("ms"),
+                   "input_mode": choice(*INPUT_MODES), "tau_a": optional(positive("ms")),
+                   "optim_type": choice(*OPTIMIZERS),
+                   "b1": real(0.0, 1.0, high_open=True), "b2": real(0.0, 1.0, high_open=True), "eps": positive(),
+                   "c_reg": nonnegative(), "f_target": nonnegative("Hz"), "no_autapses": flag(),
+                   "grad_divisor": positive(), "update": choice(*UPDATES), "store_e": flag()}
+
     def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, role: str = "hidden",
                  tau_m: float = 30.0, tau_out: float = 30.0, input_mode: str = "leaky", tau_a: float | None = None,
                  eta: float = 1e-4, optim_type: str = "sgd", b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
                  c_reg: float = 0.0, f_target: float = 10.0, no_autapses: bool = False, grad_divisor: float = 1.0,
                  update: str = "sequence", p_conn: float = 1.0, store_e: bool = False):
-        super().__init__(name, shape, weight_init=weight_init or {"dist": "fan_in_gaussian"}, p_conn=p_conn,
-                         layout="dense")
-        for key, allowed, value in (("role", ROLES, role), ("input_mode", INPUT_MODES, input_mode),
-                                    ("update", UPDATES, update)):
-            if value not in allowed:
-                raise ValidationError(f"{name}: {key} must be one of {allowed}, got {value!r}")
-        for key, value in (("tau_m", tau_m), ("tau_out", tau_out), ("grad_divisor", grad_divisor)):
-            if not float(value) > 0:
-                raise ValidationError(f"{name}: {key} must be > 0, got {value!r}")
-        if tau_a is not None and not float(tau_a) > 0:
-            raise ValidationError(f"{name}: tau_a must be None (LIF targets) or > 0 ms, got {tau_a!r}")
+        super().__init__(name, shape, weight_init={"dist": "fan_in_gaussian"} if weight_init is None else weight_init,
+                         p_conn=p_conn, layout="dense")
         if no_autapses and self.shape[0] != self.shape[1]:
             raise ValidationError(f"{name}: no_autapses needs a square (recurrent) shape, got {self.shape}")
         if role == "readout" and tau_a is not None:
             raise ValidationError(f"{name}: tau_a applies to hidden projections onto ALIF cells, not readouts")
-        make_optimizer(optim_type)  # validates the name
         self.role, self.tau_m, self.tau_out, self.input_mode, self.tau_a = role, tau_m, tau_out, input_mode, tau_a
         self.eta, self.optim_type, self.b1, self.b2, self.eps = eta, optim_type, b1, b2, eps
         self.c_reg, self.f_target, self.no_autapses = c_reg, f_target, no_autapses
@@ -207,16 +206,21 @@ class LearningSignalConnection(DenseSynapse):
     delay (ms, default 0).
     """
 
+    param_rules = {"feedback": choice(*FEEDBACK), "delay": nonnegative("ms")}
+
     def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, feedback: str = "random",
                  delay: float = 0.0):
-        super().__init__(name, shape, weight_init=weight_init or {"dist": "gaussian", "sigma": 1.0})
-        if feedback not in FEEDBACK:
-            raise ValidationError(f"{name}: feedback must be one of {FEEDBACK}, got {feedback!r}")
+        super().__init__(name, shape, weight_init={"dist": "gaussian", "sigma": 1.0} if weight_init is None
+                         else weight_init)
         dt = self.context.dt
         steps = round(delay / dt)
-        if delay < 0 or abs(steps * dt - delay) > 1e-6 * max(1.0, delay):
+        if abs(steps * dt - delay) > 1e-6 * max(1.0, delay):
             raise ValidationError(f"{name}: delay must be a non-negative multiple of the Context's dt = {dt} ms, "
                                   f"got {delay}")
+        if steps * self.shape[1] > MAX_PENDING:
+            raise ValidationError(f"{name}: delay = {delay} ms is {steps} steps of dt = {dt} ms; the signals in "
+                                  f"flight would need {steps} x {self.shape[1]} values (at most {MAX_PENDING}): "
+                                  f"use a shorter delay")
         self.feedback, self.delay, self.delay_steps = feedback, delay, steps
         n_out, n_rec = self.shape
         if feedback == "symmetric":

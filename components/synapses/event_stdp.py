@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from contexts import Input, State
+from contexts.params import nonnegative, positive
 
-from ..rules.stdp import check_stdp_params, event_stdp_update, in_window
+from ..rules.stdp import event_stdp_update, in_window
 from ..rules.traces import NEVER
 from .dense import DenseSynapse
 
@@ -46,12 +47,13 @@ class EventSTDPSynapse(DenseSynapse):
     STDP", Neural Networks 105:294-303.
     """
 
+    param_rules = {"lmbda": nonnegative(), "A_plus": nonnegative(), "A_minus": nonnegative(),
+                   "presyn_win_len": nonnegative("ms"), "w_bound": positive(fix="the largest weight")}
+
     def __init__(self, name: str, shape: tuple, eta: float = 1.0, lmbda: float = 0.01, A_plus: float = 1.0,
                  A_minus: float = 1.0, presyn_win_len: float = 2.0, w_bound: float = 1.0,
                  weight_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0):
         super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout="dense")
-        check_stdp_params(name, lmbda=lmbda, A_plus=A_plus, A_minus=A_minus, presyn_win_len=presyn_win_len,
-                          w_bound=w_bound)
         self.eta, self.lmbda, self.A_plus, self.A_minus = eta, lmbda, A_plus, A_minus
         self.presyn_win_len, self.w_bound = presyn_win_len, w_bound
         n_in, n_out = self.shape

@@ -37,8 +37,9 @@ from typing import Any
 
 from contexts import Input, Param, State
 from contexts.errors import ValidationError
+from contexts.params import choice, custom, flag, nonnegative
 
-from ..rules.bounds import check_bound, clip_range, soft_bound
+from ..rules.bounds import clip_range, soft_bound
 from ..rules.hebbian import bias_update, hebbian_update, oja_update
 from ..rules.optimizers import OPTIMIZERS, make_optimizer
 from ..rules.priors import parse_prior, prior_gradient
@@ -47,35 +48,25 @@ from .dense import DenseSynapse
 RULES = ("hebbian", "oja")
 
 
-def _number(value: Any, where: str) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{where} must be a number, got {value!r}") from None
-    if value != value or abs(value) == float("inf"):
-        raise ValidationError(f"{where} must be finite, got {value!r}")
+def _prior(value: Any, where: str) -> Any:
+    parse_prior(value, where)
     return value
 
 
 class HebbianSynapse(DenseSynapse):
     """Two-factor Hebbian / Oja synapse (Hebb 1949; Oja 1982). See the module docstring."""
 
+    param_rules = {"optim_type": choice(*OPTIMIZERS), "rule": choice(*RULES), "prior": custom(_prior),
+                   "w_bound": nonnegative(fix="use 0 for no bound"), "is_nonnegative": flag()}
+
     def __init__(self, name: str, shape: tuple, eta: float = 0.01, weight_init: dict | None = None,
                  bias_init: dict | None = None, w_bound: float = 1.0, is_nonnegative: bool = False,
                  prior: Any = None, sign_value: float = -1.0, optim_type: str = "sgd", pre_wght: float = 1.0,
                  post_wght: float = 1.0, rule: str = "hebbian", resist_scale: float = 1.0, p_conn: float = 1.0):
         super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, layout="dense")
-        if optim_type not in OPTIMIZERS:
-            raise ValidationError(f"{name}: optim_type must be one of {', '.join(OPTIMIZERS)}, got {optim_type!r}")
-        if rule not in RULES:
-            raise ValidationError(f"{name}: rule must be one of {', '.join(RULES)}, got {rule!r}")
-        parse_prior(prior, f"{name}.prior")
-        for what, value in (("eta", eta), ("sign_value", sign_value), ("pre_wght", pre_wght),
-                            ("post_wght", post_wght)):
-            _number(value, f"{name}.{what}")
         self.eta = eta
-        self.w_bound = check_bound(w_bound, f"{name}.w_bound", "use 0 for no bound")
-        self.is_nonnegative = bool(is_nonnegative)
+        self.w_bound = w_bound
+        self.is_nonnegative = is_nonnegative
         self.prior = prior
         self.sign_value = sign_value
         self.optim_type = optim_type
@@ -116,7 +107,7 @@ class HebbianSynapse(DenseSynapse):
         low, high = clip_range(self.w_bound, self.is_nonnegative)
         out = {"weights": self.constrain(W - step_w, c, low, high), "dWeights": dW, "dBiases": db}
         out.update({f"opt_{k}_weights": v for k, v in new_w_state.items()})
-        if self.bias_init:
+        if self.bias_init is not None:
             step_b, new_b_state = opt.update(db, self._opt_state(c, "biases", self.optim_type))
             out["biases"] = c.biases - step_b
             out.update({f"opt_{k}_biases": v for k, v in new_b_state.items()})

@@ -9,11 +9,12 @@ import jax.numpy as jnp
 
 from contexts import Compartment, Input, State
 from contexts.errors import ValidationError
+from contexts.params import choice, flag, nonnegative, optional
 
-from ..rules.bounds import check_bound, clip_range
+from ..rules.bounds import clip_range
 from ..rules.eligibility import check_modulator_shape, eligibility_step, modulated_update, modulator_shapes
 from ..rules.hebbian import hebbian_update
-from ..rules.stdp import check_stdp_params, trace_stdp_update
+from ..rules.stdp import trace_stdp_update
 from .dense import DenseSynapse
 
 #: rule -> (its input compartments, its parameters with their defaults)
@@ -87,14 +88,16 @@ class ModulatedSynapse(DenseSynapse):
     Circuits 9:85; Morrison, Aertsen & Diesmann (2007) Neural Comput. 19:1437.
     """
 
+    param_rules = {"rule": choice(*RULES), "tau_elig": nonnegative("ms"), "A_plus": optional(nonnegative()),
+                   "A_minus": optional(nonnegative()), "mu": optional(nonnegative()),
+                   "w_bound": nonnegative(fix="use 0 for no bound"), "is_nonnegative": flag()}
+
     def __init__(self, name: str, shape: tuple, rule: str = "hebbian", eta: float = 1.0, tau_elig: float = 0.0,
                  modulator_shape: Any = None, A_plus: float | None = None, A_minus: float | None = None,
                  mu: float | None = None, pretrace_target: float | None = None, pre_wght: float | None = None,
                  post_wght: float | None = None, w_bound: float = 0.0, is_nonnegative: bool = False,
                  weight_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0):
         super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout="dense")
-        if rule not in RULES:
-            raise ValidationError(f"{name}: rule must be one of {', '.join(RULES)}, got {rule!r}")
         given = {"A_plus": A_plus, "A_minus": A_minus, "mu": mu, "pretrace_target": pretrace_target,
                  "pre_wght": pre_wght, "post_wght": post_wght}
         inputs, defaults = RULES[rule]
@@ -102,11 +105,7 @@ class ModulatedSynapse(DenseSynapse):
         if unused:
             raise ValidationError(f"{name}: rule={rule!r} does not use {', '.join(unused)}; its parameters are "
                                   f"{', '.join(defaults)}. Drop them or choose another rule")
-        check_bound(w_bound, f"{name}: w_bound", "use 0 for no bound")
-        check_stdp_params(name, tau_elig=tau_elig)
         if rule == "trace_stdp":
-            check_stdp_params(name, **{k: v for k, v in given.items() if k in ("A_plus", "A_minus", "mu")
-                                       and v is not None})
             if (mu or 0.0) > 0.0 and (w_bound <= 0.0 or not is_nonnegative):
                 raise ValidationError(f"{name}: mu > 0 weights STDP by (w_bound - W)^mu and W^mu, so W must stay in "
                                       "[0, w_bound]: give w_bound > 0 and is_nonnegative=True")

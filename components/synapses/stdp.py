@@ -25,16 +25,36 @@ import numpy as np
 
 from contexts import Input, Param, State
 from contexts.errors import ValidationError
+from contexts.params import ParameterError, ParameterTypeError, custom, describe, euler_stable, nonnegative, positive
 
 from ..rules.edges import edge_outer
-from ..rules.stdp import check_stdp_params, decay_term, dense_outer, exp_stdp_update, trace_stdp_update
+from ..rules.stdp import decay_term, dense_outer, exp_stdp_update, trace_stdp_update
 from .dense import DenseSynapse
 
 EXP_W_EPS = 0.01  # ngc-learn's ExpSTDP keeps W in [0.01, w_bound - 0.01]
 
 
+def _mask(value: Any, where: str) -> Any:
+    if value is None:
+        return None
+    try:
+        mask = np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise ParameterTypeError(f"{where} must be a 0/1 array of shape (n_in, n_out) or None, got "
+                                 f"{describe(value)}") from None
+    if mask.ndim != 2 or not np.all((mask == 0) | (mask == 1)):
+        raise ParameterError(f"{where} must be a 2-D array of 0s and 1s (n_in, n_out), got "
+                             f"{describe(value)}")
+    return value
+
+
 class _TraceSynapse(DenseSynapse):
     """Shared plumbing: spike/trace inputs, ``dWeights``, the weight mask and the evolve step."""
+
+    param_rules = {"A_plus": nonnegative(), "A_minus": nonnegative(), "mu": nonnegative(), "exp_beta": nonnegative(),
+                   "w_bound": positive(fix="the largest weight"), "tau_w": nonnegative("ms", fix="0 for no decay"),
+                   "weight_mask": custom(_mask)}
+    param_checks = (euler_stable("tau_w"),)
 
     def _setup(self, name: str, shape: tuple, weight_init: dict | None, resist_scale: float, p_conn: float,
                layout: str, weight_mask: Any, **rule_params: float) -> None:
@@ -123,7 +143,6 @@ class TraceSTDPSynapse(_TraceSynapse):
                  pretrace_target: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
                  p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None,
                  layout: str = "auto"):
-        check_stdp_params(name, A_plus=A_plus, A_minus=A_minus, mu=mu, tau_w=tau_w, w_bound=w_bound)
         self._setup(name, shape, weight_init, resist_scale, p_conn, layout, weight_mask, A_plus=A_plus,
                     A_minus=A_minus, eta=eta, mu=mu, pretrace_target=pretrace_target, w_bound=w_bound, tau_w=tau_w)
 
@@ -170,7 +189,6 @@ class ExpSTDPSynapse(_TraceSynapse):
                  pretrace_target: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
                  p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None,
                  layout: str = "auto"):
-        check_stdp_params(name, A_plus=A_plus, A_minus=A_minus, exp_beta=exp_beta, tau_w=tau_w, w_bound=w_bound)
         if w_bound <= 2 * EXP_W_EPS:
             raise ValidationError(f"{name}: w_bound must exceed {2 * EXP_W_EPS} (weights are kept in "
                                   f"[{EXP_W_EPS}, w_bound - {EXP_W_EPS}]), got {w_bound}")

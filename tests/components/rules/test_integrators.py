@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from components.rules.integrators import INTEGRATIONS, euler_step, exp_relax_step, leaky_step, relax_step
+from components.rules.integrators import (
+    EXPLICIT,
+    INTEGRATIONS,
+    euler_step,
+    exp_relax_step,
+    leaky_step,
+    relax_step,
+    system_step,
+)
 
 
 def test_euler_matches_numpy_over_many_steps():
@@ -108,3 +116,29 @@ def test_relax_step_is_leaky_step_with_unit_leak():
     for method in INTEGRATIONS:
         np.testing.assert_allclose(float(relax_step(x, x_inf, 3.0, 0.5, method)),
                                    float(leaky_step(x, x_inf, 3.0, 0.5, method)), rtol=1e-6, err_msg=method)
+
+
+def test_system_step_orders_on_a_nonlinear_system():
+    # dx/dt = -x y, dy/dt = x y has x + y = const; with y0 = 0.5, x0 = 1.5 the logistic solution is
+    # y(t) = 2 y0 / (y0 + (2 - y0) e^{-2t}) (x + y = 2); Euler is first order, midpoint second
+    def f(x, y):
+        return -x * y, x * y
+
+    def y_at(t):
+        return 2 * 0.5 / (0.5 + 1.5 * np.exp(-2 * t))
+
+    errors = {}
+    for method in EXPLICIT:
+        errs = []
+        for dt in (0.01, 0.001):
+            x, y = np.float64(1.5), np.float64(0.5)
+            for _ in range(round(1.0 / dt)):
+                x, y = system_step(f, (x, y), dt, method)
+            errs.append(abs(float(y) - y_at(1.0)))
+            np.testing.assert_allclose(float(x + y), 2.0, rtol=1e-12)  # both methods keep x + y exactly
+        errors[method] = errs
+    assert 7 < errors["euler"][0] / errors["euler"][1] < 13
+    assert 70 < errors["midpoint"][0] / errors["midpoint"][1] < 130
+    assert errors["rk2"] == errors["midpoint"]
+    with pytest.raises(ValueError, match="integration"):
+        system_step(f, (1.0, 1.0), 0.1, "exact")

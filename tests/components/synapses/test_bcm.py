@@ -138,5 +138,5 @@ def test_reset_keeps_theta_and_weights():
                                       ({"tau_w": 0.0}, "tau_w"), ({"tau_theta": -5.0}, "tau_theta"),
                                       ({"w_bound": -1.0}, "w_bound"), ({"w_decay": -0.1}, "w_decay")])
 def test_bad_parameters_raise(kw, match):
-    with Context("bad"), pytest.raises(ValidationError, match=f"B.{match}"):
+    with Context("bad"), pytest.raises(ValidationError, match=f"'B': {match}"):
         BCMSynapse("B", (3, 2), **kw)

@@ -1,0 +1,1 @@
+"""Graded (non-spiking) cells: the error cells of predictive coding."""
