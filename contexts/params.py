@@ -88,6 +88,13 @@ def _as_number(value: Any) -> Any:
     return value
 
 
+def _flat_sequence(value: Any) -> bool:
+    """A list/tuple of non-sequences or a 1-D array (ragged nests are not: they go to the type error)."""
+    if isinstance(value, np.ndarray):
+        return value.ndim == 1
+    return isinstance(value, (list, tuple)) and not any(isinstance(v, (list, tuple, dict, np.ndarray)) for v in value)
+
+
 def number(value: Any, where: str, unit: str = "", integer: bool = False) -> float | int:
     """A finite real (an int when ``integer``) of magnitude <= :data:`LIMIT`, else a named error."""
     value = _as_number(value)
@@ -96,7 +103,7 @@ def number(value: Any, where: str, unit: str = "", integer: bool = False) -> flo
         fix = ""
         if isinstance(value, str):
             fix = (f"write the number alone{f' (the unit is {unit})' if unit else ''}, "
-                   f"e.g. {where.rpartition(': ')[2]}=10.0")
+                   f"e.g. {where.rpartition(': ')[2]}={'10' if integer else '10.0'}")
         raise _fail(where, kind + (f" ({unit})" if unit else ""), value, fix, ParameterTypeError)
     if integer:
         if isinstance(value, float):
@@ -159,7 +166,7 @@ class Rule:
             return self.check(value, where) if self.check else value
         if "dict" in kinds and isinstance(value, dict):
             return self.check(value, where) if self.check else value
-        if "seq" in kinds and isinstance(value, (list, tuple, np.ndarray)) and np.ndim(value) == 1:
+        if "seq" in kinds and _flat_sequence(value):
             out = [self._number(v, f"{where}[{i}]", False) for i, v in enumerate(list(value))]
             return self.check(out, where) if self.check else out
         numeric = [k for k in ("int", "real") if k in kinds]
