@@ -122,7 +122,8 @@ def test_component_parameters_must_be_finite():
 
 
 def test_sizes_that_cannot_fit_are_refused_with_an_estimate(monkeypatch):
-    with pytest.raises(ModelFileError, match=r"InputCell 'x': n_units must be an integer of magnitude <= 2147483647, got 1000000000000"):
+    with pytest.raises(ModelFileError, match=r"InputCell 'x': n_units must be an integer of magnitude "
+                                           r"<= 2147483647, got 1000000000000"):
         load_model_string(SMALL.replace("n_units: 3", "n_units: 1e12"))
     monkeypatch.setenv("SYNAPTICA_MAX_MEMORY", "4G")
     text = SMALL.replace("n_units: 3", "n_units: 40000").replace("[3, 2]", "[40000, 50000]")

@@ -143,7 +143,7 @@ def test_command_errors_point_at_the_entry():
     ("wires:", "wire:", 7, "wire", "Did you mean 'wires'"),
     ("  - W.inputs << a.r", "  - {W.inputs: a.r}", 8, "wires[0]", "expected a string"),
     ("n_units: 3}", "n_units: 3.5}", 4, "components.a.n_units", "must be an integer, got 3.5"),
-    ("n_units: 3}", "n_units: '3'}", 4, "components.a.n_units", "got '3' (a string); write the number alone, e.g. n_units=10"),
+    ("n_units: 3}", "n_units: '3'}", 4, "components.a.n_units", "got '3' (a string); write the number alone, e.g. n_units=10"),  # noqa: E501
     ("tau: 5.0", "tau: true", 6, "components.b.tau", "must be a number, got True"),
     ("shape: [3, 2]", "shape: 3", 5, "components.W.shape", "got 3"),
     ("  a: {type", "  2a: {type", 4, "components.2a", "must be an identifier"),
