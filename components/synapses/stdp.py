@@ -38,7 +38,7 @@ def _mask(value: Any, where: str) -> Any:
     if value is None:
         return None
     try:
-        mask = np.asarray(value, dtype=np.float32)
+        mask = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise ParameterTypeError(f"{where} must be a 0/1 array of shape (n_in, n_out) or None, got "
                                  f"{describe(value)}") from None

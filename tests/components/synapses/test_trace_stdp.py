@@ -151,7 +151,7 @@ def test_edges_layout_matches_the_dense_numpy_reference_on_its_edges() -> None:
 
 def test_edges_layout_rejects_a_weight_mask() -> None:
     with Context("bad_edges"):
-        with pytest.raises(ValidationError, match="W: weight_mask needs layout='dense'"):
+        with pytest.raises(ValidationError, match="TraceSTDPSynapse 'W': weight_mask needs layout='dense'"):
             TraceSTDPSynapse("W", (20, 4), A_plus=0.1, A_minus=0.1, p_conn=0.2, layout="edges",
                              weight_mask=np.ones((20, 4)))
 
