@@ -10,11 +10,13 @@ from .lif import LIFCell
 from .poisson import BernoulliCell, PoissonCell
 from .rate import RateCell
 from .spiking.adex import AdExCell
+from .spiking.hodgkin_huxley import HodgkinHuxleyCell
 from .spiking.if_cell import IFCell
 from .spiking.izhikevich import IzhikevichCell
 from .spiking.quadlif import QuadLIFCell
 from .traces import VarTrace
 
 __all__: list[str] = ["ALIFCell", "AdExCell", "BernoulliCell", "BernoulliErrorCell", "EpropALIFCell", "EpropLIFCell",
-                      "EpropReadoutCell", "GaussianErrorCell", "IFCell", "InputCell", "IzhikevichCell", "LIFCell",
+                      "EpropReadoutCell", "GaussianErrorCell", "HodgkinHuxleyCell",
+                      "IFCell", "InputCell", "IzhikevichCell", "LIFCell",
                       "LaplacianErrorCell", "PoissonCell", "QuadLIFCell", "RateCell", "VarTrace"]
