@@ -122,3 +122,42 @@ def exp_euler_system(coefficients: Callable[..., tuple], x: tuple, dt: float) ->
     """One exponential-Euler step of a conditionally linear system (module docstring):
     ``coefficients(*x)`` returns one ``(a_i, b_i)`` pair per variable, ``dx_i/dt = a_i - b_i x_i``."""
     return tuple(exp_euler_step(xi, a, b, dt) for xi, (a, b) in zip(x, coefficients(*x)))
+
+
+def linear2_propagator(A: Any, h: float) -> Any:
+    """``exp(A h)`` of a constant 2x2 matrix (float64 NumPy, computed once, outside the traced step).
+
+    Closed form: with ``m = trace / 2`` and ``s^2 = m^2 - det``,
+    ``exp(A h) = e^{m h} (c I + S (A - m I))`` where ``c = cosh(s h)``, ``S = sinh(s h) / s`` for
+    ``s^2 > 0``, ``c = cos(w h)``, ``S = sin(w h) / w`` with ``w^2 = -s^2`` for ``s^2 < 0`` (a damped
+    oscillator: resonate-and-fire), and ``c = 1``, ``S = h`` at ``s = 0``.
+    """
+    import numpy as np
+
+    A = np.asarray(A, np.float64)
+    m = 0.5 * (A[0, 0] + A[1, 1])
+    s2 = m * m - (A[0, 0] * A[1, 1] - A[0, 1] * A[1, 0])
+    if s2 > 1e-12:
+        s = np.sqrt(s2)
+        c, S = np.cosh(s * h), np.sinh(s * h) / s
+    elif s2 < -1e-12:
+        w = np.sqrt(-s2)
+        c, S = np.cos(w * h), np.sin(w * h) / w
+    else:
+        c, S = 1.0, h
+    return np.exp(m * h) * (c * np.eye(2) + S * (A - m * np.eye(2)))
+
+
+def linear2_step_matrices(A: Any, h: float) -> tuple:
+    """``(M, Q)`` of the exact step of ``dx/dt = A x + u`` with ``u`` held over ``h``:
+    ``x <- M x + Q u``, ``M = exp(A h)``, ``Q = A^{-1} (M - I)`` (``h I`` where ``A = 0``)."""
+    import numpy as np
+
+    A = np.asarray(A, np.float64)
+    M = linear2_propagator(A, h)
+    if abs(np.linalg.det(A)) < 1e-12:  # singular A: integrate the series sum_k A^k h^(k+1) / (k+1)!
+        Q, term = np.zeros((2, 2)), h * np.eye(2)
+        for k in range(1, 30):
+            Q, term = Q + term, term @ A * h / (k + 1)
+        return M, Q
+    return M, np.linalg.solve(A, M - np.eye(2))
