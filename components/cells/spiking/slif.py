@@ -42,6 +42,7 @@ import jax
 import jax.numpy as jnp
 
 from contexts import Component, Input, Output, Param, State
+from contexts.compartment import Compartment
 from contexts.params import count, flag, nonnegative, positive, real
 
 from ...rules.traces import NEVER, update_tols
@@ -84,6 +85,7 @@ class SLIFCell(Component):
         v (state, (batch, n_units)): membrane potential; rest and reset 0.
         threshold (state, (batch, n_units)): adaptive thresholds (a param kept by reset if thr_persist).
         rfr (state, (batch, n_units)): time since the last spike, ms (starts at refract_time).
+        threshold0 (param, (n_units,)): the initial thresholds, thr plus the jitter.
         inh_weights (param, (n_units, n_units)): lateral inhibition, hollow, uniform in [0.025, 1).
         s (output, (batch, n_units)): spikes 0/1.
         surrogate (output, (batch, n_units)): secant surrogate ds/dj.
@@ -112,13 +114,21 @@ class SLIFCell(Component):
 
         self.j = Input((n_units,), doc="input current")
         self.v = State((n_units,), doc="membrane potential (rest and reset 0)")
-        kind = Param if thr_persist else State
-        self.threshold = kind((n_units,), init=thresholds, batched=True, doc="adaptive thresholds")
+        self.threshold = Compartment("param" if thr_persist else "state", (n_units,), init=thresholds, batched=True,
+                                     key_name="thresholds", doc="adaptive thresholds")
+        self.threshold0 = Param((n_units,), init=thresholds, key_name="thresholds",
+                                doc="initial thresholds: thr plus its jitter")
         self.rfr = State((n_units,), init=refract_time, doc="time since the last spike (ms)")
         self.inh_weights = Param((n_units, n_units), init=hollow, doc="lateral inhibition (hollow)")
         self.s = Output((n_units,), doc="spikes (0/1)")
         self.surrogate = Output((n_units,), init=1.0, doc="secant surrogate of ds/dj")
         self.tols = Output((n_units,), init=NEVER, doc="time of last spike (ms); -1e9 = never")
+
+    def reset(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        out = super().reset(c, t=t, dt=dt, key=key)
+        if not self.thr_persist:  # back to the drawn thresholds (not a new draw)
+            out["threshold"] = jnp.broadcast_to(c.threshold0, out["threshold"].shape)
+        return out
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         j = self.R_m * c.j

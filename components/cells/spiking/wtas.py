@@ -30,7 +30,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from contexts import Component, Input, Output, State
+from contexts import Component, Input, Output, Param, State
+from contexts.compartment import Compartment
 from contexts.params import count, nonnegative, real
 
 from ...rules.traces import NEVER, update_tols
@@ -52,6 +53,7 @@ class WTASCell(Component):
         j (input, (batch, n_units)): input current.
         v (state, (batch, n_units)): R_m j, gated by refractoriness.
         threshold (state, (batch, n_units)): adaptive thresholds.
+        threshold0 (param, (n_units,)): the initial thresholds, thr_base plus the jitter.
         rfr (state, (batch, n_units)): time since the last spike, ms (starts at refract_time).
         s (output, (batch, n_units)): spikes 0/1.
         tols (output, (batch, n_units)): time of last spike, ms; -1e9 = never.
@@ -71,10 +73,18 @@ class WTASCell(Component):
 
         self.j = Input((n_units,), doc="input current")
         self.v = State((n_units,), doc="R_m j, gated by refractoriness")
-        self.threshold = State((n_units,), init=thresholds, doc="adaptive thresholds")
+        self.threshold = Compartment("state", (n_units,), init=thresholds, batched=True, key_name="thresholds",
+                                     doc="adaptive thresholds")
+        self.threshold0 = Param((n_units,), init=thresholds, key_name="thresholds",
+                                doc="initial thresholds: thr_base plus its jitter")
         self.rfr = State((n_units,), init=refract_time, doc="time since the last spike (ms)")
         self.s = Output((n_units,), doc="spikes (0/1)")
         self.tols = Output((n_units,), init=NEVER, doc="time of last spike (ms); -1e9 = never")
+
+    def reset(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        out = super().reset(c, t=t, dt=dt, key=key)
+        out["threshold"] = jnp.broadcast_to(c.threshold0, out["threshold"].shape)  # the drawn ones, not a new draw
+        return out
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         open_ = (c.rfr >= self.refract_time).astype(c.j.dtype)
