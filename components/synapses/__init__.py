@@ -5,8 +5,9 @@ from .dense import DenseSynapse
 from .eprop import EpropSynapse, LearningSignalConnection
 from .event_stdp import EventSTDPSynapse
 from .hebbian import HebbianSynapse
+from .istdp import ISTDPSynapse
 from .modulated import ModulatedSynapse
 from .stdp import ExpSTDPSynapse, TraceSTDPSynapse
 
 __all__ = ["BCMSynapse", "DenseSynapse", "EpropSynapse", "EventSTDPSynapse", "ExpSTDPSynapse", "HebbianSynapse",
-           "LearningSignalConnection", "ModulatedSynapse", "TraceSTDPSynapse"]
+           "ISTDPSynapse", "LearningSignalConnection", "ModulatedSynapse", "TraceSTDPSynapse"]
