@@ -8,6 +8,7 @@ from .hebbian import HebbianSynapse
 from .istdp import ISTDPSynapse
 from .modulated import ModulatedSynapse
 from .stdp import ExpSTDPSynapse, TraceSTDPSynapse
+from .triplet_stdp import TripletSTDPSynapse
 
 __all__ = ["BCMSynapse", "DenseSynapse", "EpropSynapse", "EventSTDPSynapse", "ExpSTDPSynapse", "HebbianSynapse",
-           "ISTDPSynapse", "LearningSignalConnection", "ModulatedSynapse", "TraceSTDPSynapse"]
+           "ISTDPSynapse", "LearningSignalConnection", "ModulatedSynapse", "TraceSTDPSynapse", "TripletSTDPSynapse"]
