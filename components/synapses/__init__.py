@@ -7,8 +7,10 @@ from .event_stdp import EventSTDPSynapse
 from .hebbian import HebbianSynapse
 from .istdp import ISTDPSynapse
 from .modulated import ModulatedSynapse
+from .mstdpet import MSTDPETSynapse
 from .stdp import ExpSTDPSynapse, TraceSTDPSynapse
 from .triplet_stdp import TripletSTDPSynapse
 
 __all__ = ["BCMSynapse", "DenseSynapse", "EpropSynapse", "EventSTDPSynapse", "ExpSTDPSynapse", "HebbianSynapse",
-           "ISTDPSynapse", "LearningSignalConnection", "ModulatedSynapse", "TraceSTDPSynapse", "TripletSTDPSynapse"]
+           "ISTDPSynapse", "LearningSignalConnection", "MSTDPETSynapse", "ModulatedSynapse", "TraceSTDPSynapse",
+           "TripletSTDPSynapse"]
