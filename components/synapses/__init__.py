@@ -8,9 +8,10 @@ from .hebbian import HebbianSynapse
 from .istdp import ISTDPSynapse
 from .modulated import ModulatedSynapse
 from .mstdpet import MSTDPETSynapse
+from .reinforce import REINFORCESynapse
 from .stdp import ExpSTDPSynapse, TraceSTDPSynapse
 from .triplet_stdp import TripletSTDPSynapse
 
 __all__ = ["BCMSynapse", "DenseSynapse", "EpropSynapse", "EventSTDPSynapse", "ExpSTDPSynapse", "HebbianSynapse",
-           "ISTDPSynapse", "LearningSignalConnection", "MSTDPETSynapse", "ModulatedSynapse", "TraceSTDPSynapse",
-           "TripletSTDPSynapse"]
+           "ISTDPSynapse", "LearningSignalConnection", "MSTDPETSynapse", "ModulatedSynapse", "REINFORCESynapse",
+           "TraceSTDPSynapse", "TripletSTDPSynapse"]
