@@ -5,8 +5,13 @@ from .dense import DenseSynapse
 from .eprop import EpropSynapse, LearningSignalConnection
 from .event_stdp import EventSTDPSynapse
 from .hebbian import HebbianSynapse
+from .istdp import ISTDPSynapse
 from .modulated import ModulatedSynapse
+from .mstdpet import MSTDPETSynapse
+from .reinforce import REINFORCESynapse
 from .stdp import ExpSTDPSynapse, TraceSTDPSynapse
+from .triplet_stdp import TripletSTDPSynapse
 
 __all__ = ["BCMSynapse", "DenseSynapse", "EpropSynapse", "EventSTDPSynapse", "ExpSTDPSynapse", "HebbianSynapse",
-           "LearningSignalConnection", "ModulatedSynapse", "TraceSTDPSynapse"]
+           "ISTDPSynapse", "LearningSignalConnection", "MSTDPETSynapse", "ModulatedSynapse", "REINFORCESynapse",
+           "TraceSTDPSynapse", "TripletSTDPSynapse"]
