@@ -1,12 +1,16 @@
 """Synapses: projections between cells and the plasticity rules that change them."""
 
+from .alpha_synapse import AlphaSynapse
 from .bcm import BCMSynapse
 from .dense import DenseSynapse
+from .double_exp_synapse import DoubleExpSynapse
 from .eprop import EpropSynapse, LearningSignalConnection
 from .event_stdp import EventSTDPSynapse
+from .exp_synapse import ExpSynapse
 from .hebbian import HebbianSynapse
 from .modulated import ModulatedSynapse
 from .stdp import ExpSTDPSynapse, TraceSTDPSynapse
 
-__all__ = ["BCMSynapse", "DenseSynapse", "EpropSynapse", "EventSTDPSynapse", "ExpSTDPSynapse", "HebbianSynapse",
-           "LearningSignalConnection", "ModulatedSynapse", "TraceSTDPSynapse"]
+__all__ = ["AlphaSynapse", "BCMSynapse", "DenseSynapse", "DoubleExpSynapse", "EpropSynapse", "EventSTDPSynapse",
+           "ExpSTDPSynapse", "ExpSynapse", "HebbianSynapse", "LearningSignalConnection", "ModulatedSynapse",
+           "TraceSTDPSynapse"]
