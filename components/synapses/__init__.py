@@ -10,7 +10,8 @@ from .exp_synapse import ExpSynapse
 from .hebbian import HebbianSynapse
 from .modulated import ModulatedSynapse
 from .stdp import ExpSTDPSynapse, TraceSTDPSynapse
+from .stp import STPDenseSynapse
 
 __all__ = ["AlphaSynapse", "BCMSynapse", "DenseSynapse", "DoubleExpSynapse", "EpropSynapse", "EventSTDPSynapse",
            "ExpSTDPSynapse", "ExpSynapse", "HebbianSynapse", "LearningSignalConnection", "ModulatedSynapse",
-           "TraceSTDPSynapse"]
+           "STPDenseSynapse", "TraceSTDPSynapse"]

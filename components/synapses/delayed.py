@@ -104,11 +104,14 @@ def declare_delay(syn: Any, delay: Any, delay_unit: str) -> None:
     syn.delay_ptr = State((), batched=False, dtype="int32", doc="ring buffer slot written this step")
 
 
-def delayed_transmit(syn: Any, c: Any, dt: float) -> tuple:
-    """``(inputs @ W with the delays applied, {new delay_buffer, delay_ptr})``; no delay: ``syn.transmit(c)``."""
+def delayed_transmit(syn: Any, c: Any, dt: float, inputs: Any = None) -> tuple:
+    """``(inputs @ W with the delays applied, {new delay_buffer, delay_ptr})``; no delay: ``syn.transmit(c)``.
+
+    ``inputs``: what travels down the axon (default ``c.inputs``, the presynaptic spikes)."""
+    inputs = c.inputs if inputs is None else inputs
     if not hasattr(syn, "delay_buffer"):
-        return syn.transmit(c), {}
-    buffer = ring_write(c.delay_buffer, c.delay_ptr, c.inputs)
+        return syn.transmit(c, inputs), {}
+    buffer = ring_write(c.delay_buffer, c.delay_ptr, inputs)
     updates = {"delay_buffer": buffer, "delay_ptr": ring_advance(c.delay_ptr, buffer.shape[1])}
     if per_synapse(syn.delay):
         pre = c.pre_index if syn.layout == "edges" else jnp.broadcast_to(
