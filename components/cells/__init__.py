@@ -5,6 +5,8 @@ from .eprop import EpropALIFCell, EpropLIFCell, EpropReadoutCell
 from .graded.bernoulli_error import BernoulliErrorCell
 from .graded.gaussian_error import GaussianErrorCell
 from .graded.laplacian_error import LaplacianErrorCell
+from .graded.leaky_noise import LeakyNoiseCell
+from .graded.reward_error import RewardErrorCell
 from .input import InputCell
 from .lif import LIFCell
 from .poisson import BernoulliCell, PoissonCell
@@ -17,4 +19,5 @@ from .traces import VarTrace
 
 __all__: list[str] = ["ALIFCell", "AdExCell", "BernoulliCell", "BernoulliErrorCell", "EpropALIFCell", "EpropLIFCell",
                       "EpropReadoutCell", "GaussianErrorCell", "IFCell", "InputCell", "IzhikevichCell", "LIFCell",
-                      "LaplacianErrorCell", "PoissonCell", "QuadLIFCell", "RateCell", "VarTrace"]
+                      "LaplacianErrorCell", "LeakyNoiseCell", "PoissonCell", "QuadLIFCell", "RateCell",
+                      "RewardErrorCell", "VarTrace"]
