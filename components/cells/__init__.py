@@ -1,6 +1,12 @@
 """Cells: input encoders, spiking and rate neurons, error units, traces."""
 
 from .alif import ALIFCell
+from .encoders.bernoulli import BernoulliCell
+from .encoders.latency import LatencyCell
+from .encoders.phasor import PhasorCell
+from .encoders.poisson import PoissonCell
+from .encoders.retinal_ganglion import RetinalGanglionCell
+from .encoders.ttfs import TTFSCell
 from .eprop import EpropALIFCell, EpropLIFCell, EpropReadoutCell
 from .graded.bernoulli_error import BernoulliErrorCell
 from .graded.gaussian_error import GaussianErrorCell
@@ -9,7 +15,6 @@ from .graded.leaky_noise import LeakyNoiseCell
 from .graded.reward_error import RewardErrorCell
 from .input import InputCell
 from .lif import LIFCell
-from .poisson import BernoulliCell, PoissonCell
 from .rate import RateCell
 from .spiking.adex import AdExCell
 from .spiking.if_cell import IFCell
@@ -19,5 +24,5 @@ from .traces import VarTrace
 
 __all__: list[str] = ["ALIFCell", "AdExCell", "BernoulliCell", "BernoulliErrorCell", "EpropALIFCell", "EpropLIFCell",
                       "EpropReadoutCell", "GaussianErrorCell", "IFCell", "InputCell", "IzhikevichCell", "LIFCell",
-                      "LaplacianErrorCell", "LeakyNoiseCell", "PoissonCell", "QuadLIFCell", "RateCell",
-                      "RewardErrorCell", "VarTrace"]
+                      "LaplacianErrorCell", "LatencyCell", "LeakyNoiseCell", "PhasorCell", "PoissonCell",
+                      "QuadLIFCell", "RateCell", "RetinalGanglionCell", "RewardErrorCell", "TTFSCell", "VarTrace"]
