@@ -16,7 +16,5 @@ from .stdp import ExpSTDPSynapse, TraceSTDPSynapse
 from .stp import STPDenseSynapse
 from .triplet_stdp import TripletSTDPSynapse
 
-__all__ = ["AlphaSynapse", "BCMSynapse", "DenseSynapse", "DoubleExpSynapse", "EpropSynapse", "EventSTDPSynapse",
-           "ExpSTDPSynapse", "ExpSynapse", "HebbianSynapse", "ISTDPSynapse", "LearningSignalConnection",
-           "MSTDPETSynapse", "ModulatedSynapse", "REINFORCESynapse", "STPDenseSynapse", "TraceSTDPSynapse",
-           "TripletSTDPSynapse"]
+# every class imported above (one import line a component keeps merges of new components conflict-free)
+__all__: list[str] = sorted(name for name in dict(globals()) if name[:1].isupper())
