@@ -16,5 +16,22 @@ from .stdp import ExpSTDPSynapse, TraceSTDPSynapse
 from .stp import STPDenseSynapse
 from .triplet_stdp import TripletSTDPSynapse
 
-# every class imported above (one import line a component keeps merges of new components conflict-free)
-__all__: list[str] = sorted(name for name in dict(globals()) if name[:1].isupper())
+__all__: list[str] = [
+    "AlphaSynapse",
+    "BCMSynapse",
+    "DenseSynapse",
+    "DoubleExpSynapse",
+    "EpropSynapse",
+    "EventSTDPSynapse",
+    "ExpSTDPSynapse",
+    "ExpSynapse",
+    "HebbianSynapse",
+    "ISTDPSynapse",
+    "LearningSignalConnection",
+    "MSTDPETSynapse",
+    "ModulatedSynapse",
+    "REINFORCESynapse",
+    "STPDenseSynapse",
+    "TraceSTDPSynapse",
+    "TripletSTDPSynapse",
+]
