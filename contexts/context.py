@@ -478,7 +478,8 @@ class Context:
 
     def run(self, commands: Sequence[str] | str, steps: int = 1, record: Sequence[Any] = (),
             inputs: dict | None = None, progress: bool = False, check_finite: bool | None = None,
-            donate: bool = False) -> Records:
+            donate: bool = False, checkpoint_every: int | None = None, checkpoint_dir: Any = None,
+            resume: bool = False) -> Records:
         """Run ``steps`` time steps, each calling ``commands`` in order, as one compiled scan.
 
         Args:
@@ -496,9 +497,17 @@ class Context:
                 at N=6400 with short runs, see benchmarks/README.md). Arrays taken from the state
                 before the run (``W.weights.value``) become invalid; with ``check_finite`` the
                 pre-run state cannot be kept.
+            checkpoint_every, checkpoint_dir, resume: run in pieces of ``checkpoint_every`` steps,
+                writing an atomic checkpoint into ``checkpoint_dir`` after each; ``resume=True``
+                continues the same run from the newest one there (see :mod:`contexts.checkpoint`).
         Returns:
             :class:`Records` mapping ``"comp.compartment"`` to arrays of shape ``(steps, ...)``.
         """
+        if checkpoint_every is not None or checkpoint_dir is not None or resume:
+            from .checkpoint import run_checkpointed
+
+            return run_checkpointed(self, commands, steps, record, inputs, checkpoint_every, checkpoint_dir, resume,
+                                    progress=progress, check_finite=check_finite, donate=donate)
         names = self._command_names(commands)
         steps = _steps(steps)
         record_paths = self._record_paths(record)
