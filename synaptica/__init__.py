@@ -9,6 +9,7 @@ The public namespace in one import::
     with sy.Context("stdp", dt=1.0) as ctx:
         ...
 
+``synaptica.nir`` exports and imports NIR graphs (:mod:`contexts.nir_io`).
 ``synaptica.cells``, ``synaptica.synapses``, ``synaptica.rules`` and ``synaptica.errors`` are the
 library's own modules (``components.cells``, ... and ``contexts.errors``) under a second name, not
 copies: a class imported either way is the same class.
@@ -42,6 +43,8 @@ from contexts.graph_yaml import load_model, load_model_string
 from contexts.registry import register
 from contexts.wiring import negated, summation, weighted
 
+from . import nir  # noqa: E402  (synaptica.nir.export / import_; the nir package loads on first use)
+
 # `from synaptica.cells import LIFCell` and `import synaptica.cells` find the real modules
 for _name, _module in {"cells": cells, "synapses": synapses, "rules": rules, "errors": errors}.items():
     sys.modules.setdefault(f"{__name__}.{_name}", _module)
@@ -55,6 +58,6 @@ __all__ = [
     "ArgumentError", "Compartment", "Component", "Context", "ContextError", "Input", "ModelFileError",
     "NonFiniteError", "NotACompartmentError", "Output", "Param", "PersistenceError", "Records", "ShapeError",
     "State", "StepTraceError", "SynapticaError", "UnknownCommandError", "ValidationError", "WiringError",
-    "__version__", "cells", "errors", "load_model", "load_model_string", "negated", "register", "rules",
+    "__version__", "cells", "errors", "load_model", "load_model_string", "negated", "nir", "register", "rules",
     "summation", "synapses", "weighted",
 ]
