@@ -186,20 +186,23 @@ def factored_eligibility(zbar: Any, psi: Any, weights: Sequence, valid: Any, *, 
     return sums, eps_a_T
 
 
-def filtered_signal(signal: Any, valid: Any, kappa: float) -> tuple:
+def filtered_signal(signal: Any, valid: Any, kappa: float, last: bool = True) -> tuple:
     """The learning signal filtered backwards, for ``g = sum_t ebar_t L_t`` with ``ebar`` a low-pass of ``e``.
 
     ``ebar_t = kappa ebar_{t-1} + (1 - kappa) e_t`` from ``ebar_0`` gives
     ``sum_t ebar_t L_t = sum_t Lf_t e_t + ebar_0 * K`` with ``Lf_t = (1 - kappa) L_t + kappa Lf_{t+1}``
     and ``K = sum_t kappa^(t+1) L_t``; and the last ``ebar`` (after ``n`` valid steps) is
     ``sum_t wl_t e_t + kappa^n ebar_0`` with ``wl_t = (1 - kappa) kappa^(n-1-t)``.
-    ``signal`` ``(batch, T, n_post)``, ``valid`` ``(batch, T)``. Returns ``(Lf, K, wl, kappa^n)``."""
+    ``signal`` ``(batch, T, n_post)``, ``valid`` ``(batch, T)``. Returns ``(Lf, K, wl, kappa^n)``
+    (``wl`` and ``kappa^n`` None unless ``last``)."""
     on = valid[:, :, None].astype(signal.dtype)
-    last = on - jnp.concatenate([on[:, 1:], jnp.zeros_like(on[:, :1])], axis=1)  # 1 at the last valid step
-    both = backward_affine(jnp.asarray(kappa, signal.dtype),
-                           jnp.concatenate([signal * on, jnp.broadcast_to(last, signal.shape)], axis=-1))
+    if not last:
+        m = backward_affine(jnp.asarray(kappa, signal.dtype), signal * on)
+        return (1.0 - kappa) * m, kappa * m[:, 0], None, None
+    at_end = on - jnp.concatenate([on[:, 1:], jnp.zeros_like(on[:, :1])], axis=1)  # 1 at the last valid step
+    both = backward_affine(jnp.asarray(kappa, signal.dtype), jnp.concatenate([signal * on, at_end], axis=-1))
     n_post = signal.shape[-1]
     m, e = both[..., :n_post], both[..., n_post:]
     n = jnp.sum(on[..., 0], axis=1)
     kappa_n = jnp.where(n > 0, kappa * e[:, 0, 0], 1.0)
-    return (1.0 - kappa) * m, kappa * m[:, 0], (1.0 - kappa) * e, kappa_n
+    return (1.0 - kappa) * m, kappa * m[:, 0], (1.0 - kappa) * jnp.broadcast_to(e, signal.shape), kappa_n

@@ -267,7 +267,7 @@ class EpropSynapse(DenseSynapse):
             g = c["grad"] + jnp.einsum("bti,btj->bij", c["zbar_hist"], c["signal_hist"] * on)
         else:
             kappa = decay(self.tau_out, dt)
-            lf, k_ebar0, w_last, kappa_n = filtered_signal(c["signal_hist"], valid, kappa)
+            lf, k_ebar0, w_last, kappa_n = filtered_signal(c["signal_hist"], valid, kappa, self.keep_traces)
             weights = [lf]
             reg = None
             if self.c_reg:
