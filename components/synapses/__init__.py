@@ -5,6 +5,7 @@ from .bcm import BCMSynapse
 from .dense import DenseSynapse
 from .double_exp_synapse import DoubleExpSynapse
 from .eprop import EpropSynapse, LearningSignalConnection
+from .event_driven import EventDrivenSynapse
 from .event_stdp import EventSTDPSynapse
 from .exp_synapse import ExpSynapse
 from .hebbian import HebbianSynapse
@@ -22,6 +23,7 @@ __all__: list[str] = [
     "DenseSynapse",
     "DoubleExpSynapse",
     "EpropSynapse",
+    "EventDrivenSynapse",
     "EventSTDPSynapse",
     "ExpSTDPSynapse",
     "ExpSynapse",
