@@ -22,6 +22,7 @@ from contexts import Input, Param, State
 from contexts.errors import ValidationError
 from contexts.params import choice, count, custom, flag, nonnegative, optional, positive, real
 
+from ..rules.delays import MAX_IN_FLIGHT
 from ..rules.eprop import (
     INPUT_MODES,
     decay,
@@ -39,7 +40,6 @@ ROLES = ("hidden", "readout")
 UPDATES = ("sequence", "online")
 FEEDBACK = ("random", "symmetric")
 ELIGIBILITY = ("online", "factored")
-MAX_PENDING = 2**26  # values a LearningSignalConnection may hold in flight per sample
 
 
 class EpropSynapse(DenseSynapse):
@@ -331,9 +331,9 @@ class LearningSignalConnection(DenseSynapse):
         if abs(steps * dt - delay) > 1e-6 * max(1.0, delay):
             raise ValidationError(f"{name}: delay must be a non-negative multiple of the Context's dt = {dt} ms, "
                                   f"got {delay}")
-        if steps * self.shape[1] > MAX_PENDING:
+        if steps * self.shape[1] > MAX_IN_FLIGHT:
             raise ValidationError(f"{name}: delay = {delay} ms is {steps} steps of dt = {dt} ms; the signals in "
-                                  f"flight would need {steps} x {self.shape[1]} values (at most {MAX_PENDING}): "
+                                  f"flight would need {steps} x {self.shape[1]} values (at most {MAX_IN_FLIGHT}): "
                                   f"use a shorter delay")
         self.feedback, self.delay, self.delay_steps = feedback, delay, steps
         n_out, n_rec = self.shape
