@@ -106,8 +106,8 @@ class Checkpointer:
             raise CheckpointError(f"cannot write a checkpoint into {self.directory}: {e.strerror or e}") from e
         target = self.path(step)
         try:
-            if ctx is not None:
-                save(ctx, tmp / MODEL_DIR)
+            if ctx is not None:  # a state gone NaN is kept as it is: resuming continues what the run did
+                save(ctx, tmp / MODEL_DIR, allow_nonfinite=True)
             _write_file(tmp / EXTRA_ARRAYS, lambda f: np.savez(f, **arrays))
             _write_file(tmp / EXTRA_JSON, lambda f: f.write(text.encode()))
             if records is not None:
