@@ -234,14 +234,16 @@ def first_nonfinite(points: Sequence[Checkpoint], flags: Any) -> tuple[Checkpoin
 
 
 def build_run(ctx: Context, command_names: tuple, steps: int, record: tuple, inputs: tuple,
-              check_finite: bool) -> Callable:
+              check_finite: bool, monitors: Any = None) -> Callable:
     """``fn(state, xs) -> (state, records, (bad_step, bad_t, bad_flags))``: ``steps`` steps in one scan.
 
     ``xs`` maps compartment paths to per-step data with a leading time axis; ``record`` lists
     compartment paths whose values after each step are stacked over time. With ``check_finite``,
     ``bad_step`` is the first step (1-based, within this run) at which a compartment went NaN/Inf
     (-1 if none), ``bad_t`` the time after it and ``bad_flags`` the flags of
-    :func:`finite_checkpoints` at that step.
+    :func:`finite_checkpoints` at that step. With ``monitors`` (a :class:`contexts.monitors.MonitorSet`)
+    the function is ``fn(state, xs, carry) -> (state, records, finite_info, carry)``, the monitors'
+    carry updated after each step.
     """
     commands = [build_command(ctx, ctx._commands[n]) for n in command_names]
     points = finite_checkpoints(ctx, command_names) if check_finite else []
@@ -249,7 +251,7 @@ def build_run(ctx: Context, command_names: tuple, steps: int, record: tuple, inp
     input_cpts = {p: ctx._compartment(p) for p in inputs}
 
     def one_step(carry: Any, xs_t: dict) -> Any:
-        state, i, bad_step, bad_t, bad_flags = carry
+        state, i, bad_step, bad_t, bad_flags, mon = carry
         if xs_t:
             values = dict(state["values"])
             for path, x in xs_t.items():
@@ -273,13 +275,15 @@ def build_run(ctx: Context, command_names: tuple, steps: int, record: tuple, inp
             bad_t = jnp.where(first, state["clock"]["t"], bad_t)
             bad_flags = jnp.where(first, flat, bad_flags)
         rec = {p: state["values"][p.split(".")[0]][p.split(".")[1]] for p in record}
-        return (state, i, bad_step, bad_t, bad_flags), rec
+        if monitors is not None:
+            mon = monitors.update(mon, state["values"])
+        return (state, i, bad_step, bad_t, bad_flags, mon), rec
 
-    def run(state: State, xs: dict) -> Any:
+    def run(state: State, xs: dict, mon: Any = None) -> Any:
         ctx._trace_count += 1  # runs only while tracing: counts compilations
         carry = (state, jnp.int32(0), jnp.int32(-1), jnp.zeros((), state["clock"]["t"].dtype),
-                 jnp.zeros((n_flags,), bool))
-        (state, _, bad_step, bad_t, bad_flags), records = jax.lax.scan(one_step, carry, xs, length=steps)
-        return state, records, (bad_step, bad_t, bad_flags)
+                 jnp.zeros((n_flags,), bool), mon)
+        (state, _, bad_step, bad_t, bad_flags, mon), records = jax.lax.scan(one_step, carry, xs, length=steps)
+        return (state, records, (bad_step, bad_t, bad_flags)) + (() if monitors is None else (mon,))
 
     return run

@@ -85,9 +85,10 @@ class EpropSynapse(DenseSynapse):
                  tau_m: float = 30.0, tau_out: float = 30.0, input_mode: str = "leaky", tau_a: float | None = None,
                  eta: float = 1e-4, optim_type: str = "sgd", b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
                  c_reg: float = 0.0, f_target: float = 10.0, no_autapses: bool = False, grad_divisor: float = 1.0,
-                 update: str = "sequence", p_conn: float = 1.0, store_e: bool = False):
+                 update: str = "sequence", p_conn: float = 1.0, store_e: bool = False,
+                 connectivity: Any = None, weight_mask: Any = None):
         super().__init__(name, shape, weight_init={"dist": "fan_in_gaussian"} if weight_init is None else weight_init,
-                         p_conn=p_conn, layout="dense")
+                         p_conn=p_conn, layout="dense", connectivity=connectivity, weight_mask=weight_mask)
         if no_autapses and self.shape[0] != self.shape[1]:
             raise ValidationError(f"{name}: no_autapses needs a square (recurrent) shape, got {self.shape}")
         if role == "readout" and tau_a is not None:

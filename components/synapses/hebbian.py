@@ -29,7 +29,7 @@ Parameters (defaults):
     prior=None (see priors); sign_value=-1.0; optim_type="sgd" ("sgd" | "adam" | an optax spec or transform,
     :mod:`components.rules.optax_bridge`, which brings its own learning rate in place of eta);
     pre_wght=1.0, post_wght=1.0; rule="hebbian" ("hebbian" | "oja"); plus DenseSynapse's
-    weight_init, bias_init, resist_scale, p_conn.
+    weight_init, bias_init, resist_scale, p_conn, connectivity, weight_mask.
 """
 
 from __future__ import annotations
@@ -63,8 +63,10 @@ class HebbianSynapse(DenseSynapse):
     def __init__(self, name: str, shape: tuple, eta: float = 0.01, weight_init: dict | None = None,
                  bias_init: dict | None = None, w_bound: float = 1.0, is_nonnegative: bool = False,
                  prior: Any = None, sign_value: float = -1.0, optim_type: str = "sgd", pre_wght: float = 1.0,
-                 post_wght: float = 1.0, rule: str = "hebbian", resist_scale: float = 1.0, p_conn: float = 1.0):
-        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, layout="dense")
+                 post_wght: float = 1.0, rule: str = "hebbian", resist_scale: float = 1.0, p_conn: float = 1.0,
+                 connectivity: Any = None, weight_mask: Any = None):
+        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, "dense", connectivity,
+                         weight_mask)
         self.eta = eta
         self.w_bound = w_bound
         self.is_nonnegative = is_nonnegative
