@@ -15,10 +15,11 @@ LIF                         LIFCell: tau_m = 1000 tau (NIR seconds -> ms), R_m =
 IF                          IFCell without leak or clamp: tau_m = 1000 ms, R_m = r
 LI                          RateCell (identity, tau_m = 1000 tau) behind a diagonal synapse for r, v_leak
 CubaLIF                     [diagonal synapse w_in] -> RateCell (tau_syn) -> LIFCell (tau_mem)
+Delay                       DenseSynapse with identity weights and ``delay`` (ms, rounded to whole steps)
 Flatten                     nothing (all our compartments are vectors; a 1-D Flatten is the identity)
 ==========================  ====================================================================
 
-Refused with :class:`NIRUnsupportedError`: I (Integrator), CubaLI, Threshold, Delay, Conv1d/2d,
+Refused with :class:`NIRUnsupportedError`: I (Integrator), CubaLI, Threshold, Conv1d/2d,
 pooling, nested graphs, per-neuron parameters that differ within a population. Every neuron is
 stepped by Euler with the Context's ``dt``: one step is ``v <- v + dt/tau (v_leak - v + r I)``,
 then ``z = v > v_threshold``, then ``v <- v_reset`` where ``z`` (Norse's order; snnTorch's
@@ -141,6 +142,32 @@ def _export_node(ctx: Any, comp: Any, approximate: bool) -> Any:
     raise AssertionError("unreachable")
 
 
+def _delay_seconds(ctx: Any, comp: Any) -> np.ndarray | None:
+    """A synapse's transmission delay as the per-presynaptic-neuron vector of a NIR Delay node (s), or None."""
+    if getattr(comp, "delay", None) is None:
+        return None
+    values = ctx.state["values"][comp.name]
+    n_in = comp.shape[0]
+    if "delays" in values:  # one delay per synapse (whole steps): NIR delays a neuron's output, all targets alike
+        steps = np.asarray(values["delays"], np.float64)
+        w = np.asarray(comp.dense_weights(values["weights"]) if comp.layout == "edges" else values["weights"])
+        if comp.layout == "edges":
+            raise NIRExportError(f"{comp.name}: per-synapse delays in the edges layout cannot be exported; use "
+                                 "layout='dense'")
+        steps = np.where(w != 0, steps, np.nan)
+        rows = []
+        for i, row in enumerate(steps):
+            vals = np.unique(row[~np.isnan(row)])
+            if len(vals) > 1:
+                raise NIRExportError(f"{comp.name}: presynaptic neuron {i} reaches its targets with different delays "
+                                     f"({vals.min():g} .. {vals.max():g} steps); NIR's Delay node delays a neuron's "
+                                     "output, the same for all its targets")
+            rows.append(vals[0] if len(vals) else 0.0)
+        return np.asarray(rows, np.float32) * np.float32(ctx.dt / 1000.0)
+    steps = round(float(comp.delay) / (1.0 if comp.delay_unit == "steps" else ctx.dt))
+    return np.full((n_in,), steps * ctx.dt / 1000.0, np.float32) if steps else None
+
+
 def export(ctx: Any, approximate: bool = False) -> Any:
     """The static graph and current parameters of ``ctx`` as a ``nir.NIRGraph``.
 
@@ -157,9 +184,16 @@ def export(ctx: Any, approximate: bool = False) -> Any:
     nir = _nir()
     nodes: dict[str, Any] = {}
     ports = {name: _ports(comp) for name, comp in ctx.components.items()}
+    edges: list[tuple[str, str]] = []
+    entry: dict[str, str] = {}  # where the edges into a component go: itself, or its Delay node
     for name, comp in ctx.components.items():
         nodes[name] = _export_node(ctx, comp, approximate)
-    edges: list[tuple[str, str]] = []
+        entry[name] = name
+        seconds = _delay_seconds(ctx, comp)
+        if seconds is not None:
+            entry[name] = f"{name}_delay"
+            nodes[entry[name]] = nir.Delay(delay=seconds)
+            edges.append((entry[name], name))
     read: set[str] = set()
     for target, source in ctx.wires.items():
         comp, cpt = target.split(".", 1)
@@ -176,7 +210,7 @@ def export(ctx: Any, approximate: bool = False) -> Any:
                 origin = f"{src.owner.name}_x{len(nodes)}"
                 nodes[origin] = nir.Scale(scale=_vec(term.scale, src.shape[0]))
                 edges.append((src.owner.name, origin))
-            edges.append((origin, comp))
+            edges.append((origin, entry[comp]))
     from components.cells import InputCell
 
     sinks = [n for n, c in ctx.components.items() if n not in read and not isinstance(c, InputCell)]
@@ -226,7 +260,7 @@ def _ident(name: str, taken: set) -> str:
 
 
 REFUSED = {"I": "an integrator without leak or threshold", "CubaLI": "a current-based leaky integrator",
-           "Threshold": "a stateless threshold unit", "Delay": "a per-connection transmission delay",
+           "Threshold": "a stateless threshold unit",
            "Conv1d": "a convolution", "Conv2d": "a convolution", "SumPool2d": "pooling", "AvgPool2d": "pooling",
            "NIRGraph": "a nested graph (subgraph)"}
 
@@ -265,11 +299,11 @@ def import_(graph: Any, dt: float | None = None, batch_size: int = 1, name: str 
     for key, node in nodes.items():
         kind = type(node).__name__
         if kind in REFUSED or kind not in ("Input", "Output", "Affine", "Linear", "Scale", "LIF", "IF", "LI",
-                                           "CubaLIF", "Flatten"):
+                                           "CubaLIF", "Flatten", "Delay"):
             what = REFUSED.get(kind, "a node type synaptica does not know")
             raise NIRUnsupportedError(f"NIR node {key!r} is {kind} ({what}), which synaptica has no component for; "
-                                      "supported: Input, Output, Affine, Linear, Scale, LIF, IF, LI, CubaLIF, Flatten "
-                                      "(of vectors)")
+                                      "supported: Input, Output, Affine, Linear, Scale, LIF, IF, LI, CubaLIF, Delay, "
+                                      "Flatten (of vectors)")
     edges = [(str(a), str(b)) for a, b in graph.edges]
     # a Flatten of vectors is the identity: route its edges through it
     for key in [k for k, v in nodes.items() if type(v).__name__ == "Flatten"]:
@@ -314,6 +348,12 @@ def import_(graph: Any, dt: float | None = None, batch_size: int = 1, name: str 
             elif kind == "Scale":
                 s = np.asarray(node.scale, np.float64).ravel()
                 syn = diagonal(nm, s)
+                entry[key], exit_[key], members[key] = syn.inputs.path, syn.outputs, [syn]
+            elif kind == "Delay":  # out_i(t) = in_i(t - delay_i): identity weights behind a delay line
+                d = [_ms(v) for v in np.asarray(node.delay, np.float64).ravel()]
+                n = len(d)
+                delay = d[0] if len(set(d)) == 1 else np.diag(d)
+                syn = DenseSynapse(nm, (n, n), weight_init=np.eye(n), delay=delay)
                 entry[key], exit_[key], members[key] = syn.inputs.path, syn.outputs, [syn]
             elif kind in ("LIF", "IF"):
                 if kind == "LIF":
