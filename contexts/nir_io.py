@@ -15,11 +15,12 @@ LIF                         LIFCell: tau_m = 1000 tau (NIR seconds -> ms), R_m =
 IF                          IFCell without leak or clamp: tau_m = 1000 ms, R_m = r
 LI                          RateCell (identity, tau_m = 1000 tau) behind a diagonal synapse for r, v_leak
 CubaLIF                     [diagonal synapse w_in] -> RateCell (tau_syn) -> LIFCell (tau_mem)
+CubaLI                      [diagonal synapse w_in] -> RateCell (tau_syn) -> LI as above (tau_mem)
 Delay                       DenseSynapse with identity weights and ``delay`` (ms, rounded to whole steps)
 Flatten                     nothing (all our compartments are vectors; a 1-D Flatten is the identity)
 ==========================  ====================================================================
 
-Refused with :class:`NIRUnsupportedError`: I (Integrator), CubaLI, Threshold, Conv1d/2d,
+Refused with :class:`NIRUnsupportedError`: I (Integrator), Threshold, Conv1d/2d,
 pooling, nested graphs, per-neuron parameters that differ within a population. Every neuron is
 stepped by Euler with the Context's ``dt``: one step is ``v <- v + dt/tau (v_leak - v + r I)``,
 then ``z = v > v_threshold``, then ``v <- v_reset`` where ``z`` (Norse's order; snnTorch's
@@ -259,7 +260,7 @@ def _ident(name: str, taken: set) -> str:
     return out
 
 
-REFUSED = {"I": "an integrator without leak or threshold", "CubaLI": "a current-based leaky integrator",
+REFUSED = {"I": "an integrator without leak or threshold",
            "Threshold": "a stateless threshold unit",
            "Conv1d": "a convolution", "Conv2d": "a convolution", "SumPool2d": "pooling", "AvgPool2d": "pooling",
            "NIRGraph": "a nested graph (subgraph)"}
@@ -299,11 +300,11 @@ def import_(graph: Any, dt: float | None = None, batch_size: int = 1, name: str 
     for key, node in nodes.items():
         kind = type(node).__name__
         if kind in REFUSED or kind not in ("Input", "Output", "Affine", "Linear", "Scale", "LIF", "IF", "LI",
-                                           "CubaLIF", "Flatten", "Delay"):
+                                           "CubaLI", "CubaLIF", "Flatten", "Delay"):
             what = REFUSED.get(kind, "a node type synaptica does not know")
             raise NIRUnsupportedError(f"NIR node {key!r} is {kind} ({what}), which synaptica has no component for; "
-                                      "supported: Input, Output, Affine, Linear, Scale, LIF, IF, LI, CubaLIF, Delay, "
-                                      "Flatten (of vectors)")
+                                      "supported: Input, Output, Affine, Linear, Scale, LIF, IF, LI, CubaLI, CubaLIF, "
+                                      "Delay, Flatten (of vectors)")
     edges = [(str(a), str(b)) for a, b in graph.edges]
     # a Flatten of vectors is the identity: route its edges through it
     for key in [k for k, v in nodes.items() if type(v).__name__ == "Flatten"]:
@@ -368,18 +369,29 @@ def import_(graph: Any, dt: float | None = None, batch_size: int = 1, name: str 
                 c = cls(nm, n, R_m=_uniform(key, "r", node.r), thr=_uniform(key, "v_threshold", node.v_threshold),
                         v_reset=_uniform(key, "v_reset", reset), **kw)
                 entry[key], exit_[key], members[key] = c.j.path, c.s, [c]
-            elif kind == "LI":
-                n = _size(key, node.tau, node.r, node.v_leak)
+            elif kind in ("LI", "CubaLI"):
+                tau = node.tau if kind == "LI" else node.tau_mem
+                n = _size(key, tau, node.r, node.v_leak)
                 r, leak = _uniform(key, "r", node.r), _uniform(key, "v_leak", node.v_leak)
-                tau_m = _ms(_uniform(key, "tau", node.tau))
+                tau_m = _ms(_uniform(key, "tau" if kind == "LI" else "tau_mem", tau))
                 cell = RateCell(nm if (r, leak) == (1.0, 0.0) else f"{nm}_v", n, tau_m=tau_m)
                 if (r, leak) == (1.0, 0.0):
-                    entry[key], members[key] = cell.j.path, [cell]
+                    parts = [cell]
                 else:  # tau dv/dt = -v + (r I + v_leak): the drive comes through a diagonal synapse
-                    pre = diagonal(nm, np.full(n, r), np.full(n, leak))
+                    pre = diagonal(nm if kind == "LI" else f"{nm}_r", np.full(n, r), np.full(n, leak))
                     inner.append((cell.j, pre.outputs))
-                    entry[key], members[key] = pre.inputs.path, [pre, cell]
-                exit_[key] = cell.outputs
+                    parts = [pre, cell]
+                if kind == "CubaLI":  # the current I first: [diagonal w_in] -> RateCell(tau_syn)
+                    w_in = _uniform(key, "w_in", node.w_in)
+                    syn = RateCell(f"{nm}_syn", n, tau_m=_ms(_uniform(key, "tau_syn", node.tau_syn)))
+                    inner.append((parts[0].j if isinstance(parts[0], RateCell) else parts[0].inputs, syn.outputs))
+                    parts = [syn] + parts
+                    if w_in != 1.0:
+                        win = diagonal(f"{nm}_w_in", np.full(n, w_in))
+                        inner.append((syn.j, win.outputs))
+                        parts = [win] + parts
+                first = parts[0].j if isinstance(parts[0], RateCell) else parts[0].inputs
+                entry[key], exit_[key], members[key] = first.path, cell.outputs, parts
             elif kind == "CubaLIF":
                 n = _size(key, node.tau_mem, node.tau_syn, node.r, node.v_threshold)
                 w_in = _uniform(key, "w_in", node.w_in)

@@ -201,3 +201,28 @@ def test_delay_nodes_import_and_round_trip():
     assert np.asarray(want).sum() > 10
     got = import_(g, batch_size=BATCH).run("advance", steps=T, record=["z.s"], inputs={"x.inputs": data()})["z.s"]
     np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+
+
+def test_cuba_li_against_numpy():
+    """CubaLI: tau_syn dI/dt = -I + w_in S, tau_mem dv/dt = v_leak - v + r I (Euler, v sees this step's I)."""
+    rng = np.random.default_rng(4)
+    W = rng.normal(0, 1.0, (3, 5)).astype(np.float32)
+
+    def three(v):
+        return np.full(3, v, np.float32)
+
+    graph = nir.NIRGraph(nodes={
+        "input": nir.Input(input_type={"input": np.array([5])}), "w": nir.Linear(weight=W),
+        "li": nir.CubaLI(tau_syn=three(0.004), tau_mem=three(0.01), r=three(2.0), v_leak=three(0.5), w_in=three(3.0)),
+        "output": nir.Output(output_type={"output": np.array([3])})},
+        edges=[("input", "w"), ("w", "li"), ("li", "output")])
+    ctx = import_(graph, dt=1.0, batch_size=BATCH)
+    xs = data(5, 60, seed=5)
+    out = np.asarray(ctx.run("advance", steps=60, record=[ctx.nir_outputs["output"]],
+                             inputs={"input.inputs": xs})[ctx.nir_outputs["output"]])
+    I, v, ref = np.zeros((BATCH, 3)), np.zeros((BATCH, 3)), []
+    for x in xs.astype(np.float64):
+        I = I + 1.0 / 4.0 * (3.0 * (x @ W.T.astype(np.float64)) - I)
+        v = v + 1.0 / 10.0 * (0.5 - v + 2.0 * I)
+        ref.append(v)
+    np.testing.assert_allclose(out, np.array(ref), rtol=1e-5, atol=1e-5)
