@@ -21,6 +21,7 @@ half-written one under a ``step-*`` name. The newest ``keep`` checkpoints are ke
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -106,8 +107,8 @@ class Checkpointer:
             raise CheckpointError(f"cannot write a checkpoint into {self.directory}: {e.strerror or e}") from e
         target = self.path(step)
         try:
-            if ctx is not None:
-                save(ctx, tmp / MODEL_DIR)
+            if ctx is not None:  # a state gone NaN is kept as it is: resuming continues what the run did
+                save(ctx, tmp / MODEL_DIR, allow_nonfinite=True)
             _write_file(tmp / EXTRA_ARRAYS, lambda f: np.savez(f, **arrays))
             _write_file(tmp / EXTRA_JSON, lambda f: f.write(text.encode()))
             if records is not None:
@@ -221,6 +222,17 @@ def install_state(ctx: Any, model_dir: Path) -> None:
     ctx.state = state
 
 
+def _digests(xs: dict) -> dict:
+    """``{path: digest of the data}``, so that a run resumed with other input data is refused."""
+    out = {}
+    for path in sorted(xs):
+        try:
+            out[path] = hashlib.sha256(np.ascontiguousarray(np.asarray(xs[path])).tobytes()).hexdigest()[:16]
+        except Exception:  # data spread over several processes: no process can read all of it
+            out[path] = "global"
+    return out
+
+
 def run_checkpointed(ctx: Any, commands: Any, steps: int, record: Any, inputs: dict | None, every: int,
                      directory: str | os.PathLike, resume: bool, **run_kw: Any) -> Any:
     """:meth:`Context.run` in pieces of ``every`` steps with a checkpoint after each (see the module)."""
@@ -238,7 +250,7 @@ def run_checkpointed(ctx: Any, commands: Any, steps: int, record: Any, inputs: d
     names = ctx._command_names(commands)
     record_paths = ctx._record_paths(record)
     xs = ctx._per_step_inputs(inputs, steps)
-    run_id = {"commands": list(names), "steps": steps, "record": list(record_paths), "inputs": sorted(xs)}
+    run_id = {"commands": list(names), "steps": steps, "record": list(record_paths), "inputs": _digests(xs)}
     ck = Checkpointer(directory)
     done, pieces = 0, []
     if resume and ck.latest() is not None:
@@ -246,7 +258,7 @@ def run_checkpointed(ctx: Any, commands: Any, steps: int, record: Any, inputs: d
         if saved["extra"].get("run") != run_id:
             raise CheckpointError(f"the newest checkpoint in {directory} belongs to another run "
                                   f"({saved['extra'].get('run')}), not {run_id}; pass the same commands, steps, "
-                                  "record and inputs to resume, or use another checkpoint_dir")
+                                  "record and input data to resume, or use another checkpoint_dir")
         install_state(ctx, saved["model"])
         done = saved["step"]
         if saved["records"] is not None and done:

@@ -15,10 +15,12 @@ LIF                         LIFCell: tau_m = 1000 tau (NIR seconds -> ms), R_m =
 IF                          IFCell without leak or clamp: tau_m = 1000 ms, R_m = r
 LI                          RateCell (identity, tau_m = 1000 tau) behind a diagonal synapse for r, v_leak
 CubaLIF                     [diagonal synapse w_in] -> RateCell (tau_syn) -> LIFCell (tau_mem)
+CubaLI                      [diagonal synapse w_in] -> RateCell (tau_syn) -> LI as above (tau_mem)
+Delay                       DenseSynapse with identity weights and ``delay`` (ms, rounded to whole steps)
 Flatten                     nothing (all our compartments are vectors; a 1-D Flatten is the identity)
 ==========================  ====================================================================
 
-Refused with :class:`NIRUnsupportedError`: I (Integrator), CubaLI, Threshold, Delay, Conv1d/2d,
+Refused with :class:`NIRUnsupportedError`: I (Integrator), Threshold, Conv1d/2d,
 pooling, nested graphs, per-neuron parameters that differ within a population. Every neuron is
 stepped by Euler with the Context's ``dt``: one step is ``v <- v + dt/tau (v_leak - v + r I)``,
 then ``z = v > v_threshold``, then ``v <- v_reset`` where ``z`` (Norse's order; snnTorch's
@@ -141,6 +143,32 @@ def _export_node(ctx: Any, comp: Any, approximate: bool) -> Any:
     raise AssertionError("unreachable")
 
 
+def _delay_seconds(ctx: Any, comp: Any) -> np.ndarray | None:
+    """A synapse's transmission delay as the per-presynaptic-neuron vector of a NIR Delay node (s), or None."""
+    if getattr(comp, "delay", None) is None:
+        return None
+    values = ctx.state["values"][comp.name]
+    n_in = comp.shape[0]
+    if "delays" in values:  # one delay per synapse (whole steps): NIR delays a neuron's output, all targets alike
+        steps = np.asarray(values["delays"], np.float64)
+        w = np.asarray(comp.dense_weights(values["weights"]) if comp.layout == "edges" else values["weights"])
+        if comp.layout == "edges":
+            raise NIRExportError(f"{comp.name}: per-synapse delays in the edges layout cannot be exported; use "
+                                 "layout='dense'")
+        steps = np.where(w != 0, steps, np.nan)
+        rows = []
+        for i, row in enumerate(steps):
+            vals = np.unique(row[~np.isnan(row)])
+            if len(vals) > 1:
+                raise NIRExportError(f"{comp.name}: presynaptic neuron {i} reaches its targets with different delays "
+                                     f"({vals.min():g} .. {vals.max():g} steps); NIR's Delay node delays a neuron's "
+                                     "output, the same for all its targets")
+            rows.append(vals[0] if len(vals) else 0.0)
+        return np.asarray(rows, np.float32) * np.float32(ctx.dt / 1000.0)
+    steps = round(float(comp.delay) / (1.0 if comp.delay_unit == "steps" else ctx.dt))
+    return np.full((n_in,), steps * ctx.dt / 1000.0, np.float32) if steps else None
+
+
 def export(ctx: Any, approximate: bool = False) -> Any:
     """The static graph and current parameters of ``ctx`` as a ``nir.NIRGraph``.
 
@@ -157,9 +185,16 @@ def export(ctx: Any, approximate: bool = False) -> Any:
     nir = _nir()
     nodes: dict[str, Any] = {}
     ports = {name: _ports(comp) for name, comp in ctx.components.items()}
+    edges: list[tuple[str, str]] = []
+    entry: dict[str, str] = {}  # where the edges into a component go: itself, or its Delay node
     for name, comp in ctx.components.items():
         nodes[name] = _export_node(ctx, comp, approximate)
-    edges: list[tuple[str, str]] = []
+        entry[name] = name
+        seconds = _delay_seconds(ctx, comp)
+        if seconds is not None:
+            entry[name] = f"{name}_delay"
+            nodes[entry[name]] = nir.Delay(delay=seconds)
+            edges.append((entry[name], name))
     read: set[str] = set()
     for target, source in ctx.wires.items():
         comp, cpt = target.split(".", 1)
@@ -176,7 +211,7 @@ def export(ctx: Any, approximate: bool = False) -> Any:
                 origin = f"{src.owner.name}_x{len(nodes)}"
                 nodes[origin] = nir.Scale(scale=_vec(term.scale, src.shape[0]))
                 edges.append((src.owner.name, origin))
-            edges.append((origin, comp))
+            edges.append((origin, entry[comp]))
     from components.cells import InputCell
 
     sinks = [n for n, c in ctx.components.items() if n not in read and not isinstance(c, InputCell)]
@@ -225,8 +260,8 @@ def _ident(name: str, taken: set) -> str:
     return out
 
 
-REFUSED = {"I": "an integrator without leak or threshold", "CubaLI": "a current-based leaky integrator",
-           "Threshold": "a stateless threshold unit", "Delay": "a per-connection transmission delay",
+REFUSED = {"I": "an integrator without leak or threshold",
+           "Threshold": "a stateless threshold unit",
            "Conv1d": "a convolution", "Conv2d": "a convolution", "SumPool2d": "pooling", "AvgPool2d": "pooling",
            "NIRGraph": "a nested graph (subgraph)"}
 
@@ -265,11 +300,11 @@ def import_(graph: Any, dt: float | None = None, batch_size: int = 1, name: str 
     for key, node in nodes.items():
         kind = type(node).__name__
         if kind in REFUSED or kind not in ("Input", "Output", "Affine", "Linear", "Scale", "LIF", "IF", "LI",
-                                           "CubaLIF", "Flatten"):
+                                           "CubaLI", "CubaLIF", "Flatten", "Delay"):
             what = REFUSED.get(kind, "a node type synaptica does not know")
             raise NIRUnsupportedError(f"NIR node {key!r} is {kind} ({what}), which synaptica has no component for; "
-                                      "supported: Input, Output, Affine, Linear, Scale, LIF, IF, LI, CubaLIF, Flatten "
-                                      "(of vectors)")
+                                      "supported: Input, Output, Affine, Linear, Scale, LIF, IF, LI, CubaLI, CubaLIF, "
+                                      "Delay, Flatten (of vectors)")
     edges = [(str(a), str(b)) for a, b in graph.edges]
     # a Flatten of vectors is the identity: route its edges through it
     for key in [k for k, v in nodes.items() if type(v).__name__ == "Flatten"]:
@@ -315,6 +350,12 @@ def import_(graph: Any, dt: float | None = None, batch_size: int = 1, name: str 
                 s = np.asarray(node.scale, np.float64).ravel()
                 syn = diagonal(nm, s)
                 entry[key], exit_[key], members[key] = syn.inputs.path, syn.outputs, [syn]
+            elif kind == "Delay":  # out_i(t) = in_i(t - delay_i): identity weights behind a delay line
+                d = [_ms(v) for v in np.asarray(node.delay, np.float64).ravel()]
+                n = len(d)
+                delay = d[0] if len(set(d)) == 1 else np.diag(d)
+                syn = DenseSynapse(nm, (n, n), weight_init=np.eye(n), delay=delay)
+                entry[key], exit_[key], members[key] = syn.inputs.path, syn.outputs, [syn]
             elif kind in ("LIF", "IF"):
                 if kind == "LIF":
                     n = _size(key, node.tau, node.r, node.v_leak, node.v_threshold)
@@ -328,18 +369,29 @@ def import_(graph: Any, dt: float | None = None, batch_size: int = 1, name: str 
                 c = cls(nm, n, R_m=_uniform(key, "r", node.r), thr=_uniform(key, "v_threshold", node.v_threshold),
                         v_reset=_uniform(key, "v_reset", reset), **kw)
                 entry[key], exit_[key], members[key] = c.j.path, c.s, [c]
-            elif kind == "LI":
-                n = _size(key, node.tau, node.r, node.v_leak)
+            elif kind in ("LI", "CubaLI"):
+                tau = node.tau if kind == "LI" else node.tau_mem
+                n = _size(key, tau, node.r, node.v_leak)
                 r, leak = _uniform(key, "r", node.r), _uniform(key, "v_leak", node.v_leak)
-                tau_m = _ms(_uniform(key, "tau", node.tau))
+                tau_m = _ms(_uniform(key, "tau" if kind == "LI" else "tau_mem", tau))
                 cell = RateCell(nm if (r, leak) == (1.0, 0.0) else f"{nm}_v", n, tau_m=tau_m)
                 if (r, leak) == (1.0, 0.0):
-                    entry[key], members[key] = cell.j.path, [cell]
+                    parts = [cell]
                 else:  # tau dv/dt = -v + (r I + v_leak): the drive comes through a diagonal synapse
-                    pre = diagonal(nm, np.full(n, r), np.full(n, leak))
+                    pre = diagonal(nm if kind == "LI" else f"{nm}_r", np.full(n, r), np.full(n, leak))
                     inner.append((cell.j, pre.outputs))
-                    entry[key], members[key] = pre.inputs.path, [pre, cell]
-                exit_[key] = cell.outputs
+                    parts = [pre, cell]
+                if kind == "CubaLI":  # the current I first: [diagonal w_in] -> RateCell(tau_syn)
+                    w_in = _uniform(key, "w_in", node.w_in)
+                    syn = RateCell(f"{nm}_syn", n, tau_m=_ms(_uniform(key, "tau_syn", node.tau_syn)))
+                    inner.append((parts[0].j if isinstance(parts[0], RateCell) else parts[0].inputs, syn.outputs))
+                    parts = [syn] + parts
+                    if w_in != 1.0:
+                        win = diagonal(f"{nm}_w_in", np.full(n, w_in))
+                        inner.append((syn.j, win.outputs))
+                        parts = [win] + parts
+                first = parts[0].j if isinstance(parts[0], RateCell) else parts[0].inputs
+                entry[key], exit_[key], members[key] = first.path, cell.outputs, parts
             elif kind == "CubaLIF":
                 n = _size(key, node.tau_mem, node.tau_syn, node.r, node.v_threshold)
                 w_in = _uniform(key, "w_in", node.w_in)

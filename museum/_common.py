@@ -49,11 +49,12 @@ MAX_PNG_BYTES = 200_000
 
 
 def parse_args(name: str, description: str | None = None, argv: Sequence[str] | None = None,
-               extra: Any = None) -> argparse.Namespace:
+               extra: Any = None, resumable: bool = False) -> argparse.Namespace:
     """The standard exhibit command line; ``extra(parser)`` may add exhibit-specific options.
 
     Options: ``--out DIR`` (default ``museum_out/<name>``; created), ``--seed N`` (default 0),
-    ``--quick`` (a short run), ``--publish`` (copy the PNGs to ``museum/<name>/figures/``).
+    ``--quick`` (a short run), ``--publish`` (copy the PNGs to ``museum/<name>/figures/``); with
+    ``resumable=True`` (exhibits that run longer than a minute) also ``--resume``.
     ``args.out`` is a :class:`~pathlib.Path`; ``args.name`` the exhibit's name.
     """
     parser = argparse.ArgumentParser(prog=f"python -m museum.{name}", description=description,
@@ -64,8 +65,9 @@ def parse_args(name: str, description: str | None = None, argv: Sequence[str] | 
     parser.add_argument("--quick", action="store_true", help="a short run (smoke test / demo)")
     parser.add_argument("--publish", action="store_true",
                         help=f"copy the figures to museum/{name}/figures/ (for the README gallery)")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue from the last checkpoint in OUT/checkpoints (exhibits that run > 1 min)")
+    if resumable:
+        parser.add_argument("--resume", action="store_true",
+                            help="continue an interrupted run from its last checkpoint in OUT/checkpoints")
     parser.add_argument("--set", action="append", default=[], metavar="COMP.PARAM=VALUE",
                         help="override a parameter of the YAML model, e.g. --set W.eta=0.01 (repeatable)")
     if extra is not None:

@@ -32,7 +32,7 @@ def _extra(parser: Any) -> None:
 
 
 def main(argv: Any = None) -> dict:
-    args = mc.parse_args(NAME, __doc__, argv, extra=_extra)
+    args = mc.parse_args(NAME, __doc__, argv, extra=_extra, resumable=True)
     from museum.eprop_evidence_accumulation import PLASTIC, QUICK, TaskConfig, Trainer, build
 
     cfg = QUICK if args.quick else TaskConfig()

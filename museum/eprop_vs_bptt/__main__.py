@@ -130,7 +130,7 @@ def memory(lengths: list, batch_size: int, seed: int) -> dict:
 
 
 def main(argv: Any = None) -> dict:
-    args = mc.parse_args(NAME, __doc__, argv, extra=_extra)
+    args = mc.parse_args(NAME, __doc__, argv, extra=_extra, resumable=True)
     from museum.eprop_evidence_accumulation import QUICK, TaskConfig
 
     cfg = QUICK if args.quick else TaskConfig()

@@ -181,7 +181,7 @@ def extra_args(parser: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
-    args = mc.parse_args(NAME, __doc__, argv, extra=extra_args)
+    args = mc.parse_args(NAME, __doc__, argv, extra=extra_args, resumable=True)
     x_train, y_train, x_test, y_test = load_data(args.seed)
     if args.quick:  # a short run that still shows every class to the network and to the labelling
         args.epochs = 1

@@ -1,7 +1,8 @@
-"""One process of the two-process run in test_multihost.py: ``python multihost_worker.py RANK PORT OUT``.
+"""One process of the two-process run in test_multihost.py: ``python multihost_worker.py RANK PORT OUT ROOT``.
 
-Each process holds half of the batch (its rows of the per-step data); the state is sharded over the
-devices of both processes, so the Hebbian update's sum over the batch is an all-reduce between them."""
+Data parallel: each process holds half of the batch (its rows of the per-step data); the state is
+sharded over the devices of both processes, so the Hebbian update's sum over the batch is an
+all-reduce between them. Model parallel: each process holds half of the weight matrix's columns."""
 
 import sys
 
@@ -32,6 +33,14 @@ xs = jax.make_array_from_process_local_data(NamedSharding(mesh, P(None, "data"))
 recs = ctx.run(["advance", "evolve"], steps=STEPS, record=RECORD, inputs={"x.inputs": xs})
 gathered = {k: np.asarray(multihost_utils.process_allgather(v, tiled=True)) for k, v in recs.items()}
 weights = np.asarray(multihost_utils.process_allgather(ctx.get("W.weights"), tiled=True))
+# model parallel: every process holds all the samples and half of each weight matrix's columns
+ctx2 = load_model_string(MODEL)
+mesh2 = Mesh(np.array(jax.devices()), ("model",))
+shard(ctx2, mesh2, batch_axis=None, model_axis="model", min_model_elements=1)
+assert not ctx2.get("W.weights").is_fully_addressable  # the columns really live on two processes
+full = jax.make_array_from_process_local_data(NamedSharding(mesh2, P()), data())
+recs2 = ctx2.run(["advance", "evolve"], steps=STEPS, record=RECORD, inputs={"x.inputs": full})
+gathered.update({f"model/{k}": np.asarray(multihost_utils.process_allgather(v, tiled=True)) for k, v in recs2.items()})
 if rank == 0:
     np.savez(out, weights=weights, **gathered)
 print("done", rank, flush=True)

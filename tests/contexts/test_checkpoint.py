@@ -149,6 +149,9 @@ def test_resume_refuses_another_run_or_model(tmp_path):
         ctx.run(["advance", "evolve"], steps=STEPS + 1, record=["z.s", "W.weights"],
                 inputs={"x.inputs": np.zeros((STEPS + 1, 2, 6), np.float32)},
                 checkpoint_every=EVERY, checkpoint_dir=tmp_path / "ck", resume=True)
+    with pytest.raises(CheckpointError, match="another run"):  # same shapes, other data
+        ctx.run(["advance", "evolve"], steps=STEPS, record=["z.s", "W.weights"], inputs={"x.inputs": data() * 0.5},
+                checkpoint_every=EVERY, checkpoint_dir=tmp_path / "ck", resume=True)
     other = load_model_string(MODEL.replace("eta: 0.01", "eta: 0.02"))
     with pytest.raises(CheckpointError, match="another model graph.*eta"):
         run(other, tmp_path / "ck", resume=True)

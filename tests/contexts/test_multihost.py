@@ -1,5 +1,6 @@
-"""jax.distributed with two local processes (CPU devices), each holding half of the batch: the records
-and learnt weights equal those of the single-process run."""
+"""jax.distributed with two local processes (CPU devices), each holding half of the batch (data parallel)
+or half of the weights' columns (model parallel): the records and learnt weights equal those of the
+single-process run."""
 
 from __future__ import annotations
 
@@ -79,3 +80,6 @@ def test_two_processes_equal_one(tmp_path):
         # the update sums over the batch across processes: an all-reduce, equal up to float32 summation order
         np.testing.assert_allclose(got["W.weights"], np.asarray(ref["W.weights"]), rtol=1e-6, atol=1e-7)
         np.testing.assert_allclose(got["weights"], np.asarray(ref_ctx.get("W.weights")), rtol=1e-6, atol=1e-7)
+        for k in RECORD:  # model parallel: each process computes its columns, no sum is split
+            np.testing.assert_allclose(got[f"model/{k}"], np.asarray(ref[k]), rtol=1e-6, atol=1e-7, err_msg=k)
+        np.testing.assert_array_equal(got["model/z.s"], np.asarray(ref["z.s"]))

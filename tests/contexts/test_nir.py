@@ -145,8 +145,8 @@ def test_refusals_are_named():
                                    "output": nir.Output(output_type={"output": np.array([3])})},
                             edges=[("input", "n"), ("n", "output")], type_check=False)
 
-    for node, what in [(nir.Threshold(threshold=np.ones(3)), "Threshold"), (nir.Delay(delay=np.ones(3)), "Delay"),
-                       (nir.I(r=np.ones(3)), "integrator")]:
+    for node, what in [(nir.Threshold(threshold=np.ones(3)), "Threshold"), (nir.I(r=np.ones(3)), "integrator"),
+                       (nir.Conv1d(None, np.ones((2, 3, 1)), 1, 0, 1, 1, np.zeros(2)), "convolution")]:
         with pytest.raises(NIRUnsupportedError, match=what):
             import_(graph_with(node), dt=1.0)
     hetero = nir.LIF(tau=np.array([0.01, 0.02, 0.01]), r=np.ones(3), v_leak=np.zeros(3), v_threshold=np.ones(3))
@@ -171,3 +171,58 @@ def test_synaptica_namespace_exposes_nir():
     import synaptica.nir
 
     assert synaptica.nir.export is export and sy.nir.import_ is import_
+
+
+def test_delay_nodes_import_and_round_trip():
+    """NIR Delay: out_i(t) = in_i(t - delay_i), a DenseSynapse with identity weights and a delay line; a synapse
+    with a delay exports as Delay -> Linear."""
+    graph = nir.NIRGraph(nodes={
+        "input": nir.Input(input_type={"input": np.array([3])}),
+        "d": nir.Delay(delay=np.array([0.001, 0.002, 0.004])),
+        "output": nir.Output(output_type={"output": np.array([3])})},
+        edges=[("input", "d"), ("d", "output")])
+    ctx = import_(graph, dt=1.0)
+    xs = data(3, 30)[:, :1]
+    out = np.asarray(ctx.run("advance", steps=30, record=["d.outputs"], inputs={"input.inputs": xs})["d.outputs"])
+    for i, d in enumerate((1, 2, 4)):
+        np.testing.assert_array_equal(out[d:, 0, i], xs[:-d, 0, i])
+        assert not out[:d, 0, i].any()
+    with Context("delayed", dt=0.5, batch_size=BATCH) as c:
+        x = InputCell("x", 8)
+        W = DenseSynapse("W", (8, 5), weight_init={"dist": "uniform", "low": 0.0, "high": 3.0}, delay=1.5)
+        z = LIFCell("z", 5, tau_m=8.0, R_m=10.0, thr=-55.0)
+    W.inputs << x.outputs
+    z.j << W.outputs
+    c.command("advance", [x, W, z])
+    g = export(c)
+    np.testing.assert_allclose(g.nodes["W_delay"].delay, 0.0015)
+    assert ("x", "W_delay") in g.edges and ("W_delay", "W") in g.edges
+    want = c.run("advance", steps=T, record=["z.s"], inputs={"x.inputs": data()})["z.s"]
+    assert np.asarray(want).sum() > 10
+    got = import_(g, batch_size=BATCH).run("advance", steps=T, record=["z.s"], inputs={"x.inputs": data()})["z.s"]
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+
+
+def test_cuba_li_against_numpy():
+    """CubaLI: tau_syn dI/dt = -I + w_in S, tau_mem dv/dt = v_leak - v + r I (Euler, v sees this step's I)."""
+    rng = np.random.default_rng(4)
+    W = rng.normal(0, 1.0, (3, 5)).astype(np.float32)
+
+    def three(v):
+        return np.full(3, v, np.float32)
+
+    graph = nir.NIRGraph(nodes={
+        "input": nir.Input(input_type={"input": np.array([5])}), "w": nir.Linear(weight=W),
+        "li": nir.CubaLI(tau_syn=three(0.004), tau_mem=three(0.01), r=three(2.0), v_leak=three(0.5), w_in=three(3.0)),
+        "output": nir.Output(output_type={"output": np.array([3])})},
+        edges=[("input", "w"), ("w", "li"), ("li", "output")])
+    ctx = import_(graph, dt=1.0, batch_size=BATCH)
+    xs = data(5, 60, seed=5)
+    out = np.asarray(ctx.run("advance", steps=60, record=[ctx.nir_outputs["output"]],
+                             inputs={"input.inputs": xs})[ctx.nir_outputs["output"]])
+    I, v, ref = np.zeros((BATCH, 3)), np.zeros((BATCH, 3)), []
+    for x in xs.astype(np.float64):
+        I = I + 1.0 / 4.0 * (3.0 * (x @ W.T.astype(np.float64)) - I)
+        v = v + 1.0 / 10.0 * (0.5 - v + 2.0 * I)
+        ref.append(v)
+    np.testing.assert_allclose(out, np.array(ref), rtol=1e-5, atol=1e-5)

@@ -67,7 +67,7 @@ def test_resume_continues_a_long_exhibit_bit_identically(monkeypatch, tmp_path):
     x_train = ex.load_data(0)[0][:4]
 
     def train(argv):
-        args = mc.parse_args(ex.NAME, argv=["--out", str(tmp_path)] + argv)
+        args = mc.parse_args(ex.NAME, argv=["--out", str(tmp_path)] + argv, resumable=True)
         ctx = mc.load_exhibit_model(ex.__file__, args=args)
         counts = ex.train(ctx, x_train, epochs=2, every=2, anneal=0.5, args=args)
         return counts, ctx
@@ -84,3 +84,12 @@ def test_resume_continues_a_long_exhibit_bit_identically(monkeypatch, tmp_path):
     np.testing.assert_array_equal(np.asarray(ctx.state["clock"]["key"]), np.asarray(ref.state["clock"]["key"]))
     again, _ = train([])  # no --resume: a fresh start that clears the old checkpoints
     np.testing.assert_array_equal(again, want)
+
+
+def test_only_resumable_exhibits_take_resume(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        mc.parse_args("short", argv=["--out", str(tmp_path), "--resume"])
+    assert "unrecognized arguments: --resume" in capsys.readouterr().err
+    for name in ("eprop_evidence_accumulation", "stdp_digits", "eprop_vs_bptt"):
+        text = (mc.exhibit_dir(mc.__file__) / name / "__main__.py").read_text()
+        assert "resumable=True" in text and "mc.checkpoint(" in text and "mc.resume(" in text, name
