@@ -68,9 +68,9 @@ class SLIFCell(Component):
 
     Parameters (defaults, as ngc-learn's where it has them):
         n_units: number of neurons.
-        tau_m: membrane time constant, ms (required, as in ngc-learn).
-        R_m: input scale (required; ngc-learn's ``resist_m``).
-        thr: base threshold (required).
+        tau_m: membrane time constant, ms (20; required in ngc-learn).
+        R_m: input scale (1; ngc-learn's ``resist_m``, required there).
+        thr: base threshold (0.4; required in ngc-learn).
         resist_inh: strength of the lateral inhibition (0: none).
         thr_gain: threshold increment per spike (0).
         thr_leak: threshold decay per step, a fraction (0).
@@ -97,7 +97,8 @@ class SLIFCell(Component):
                    "refract_time": nonnegative("ms"), "sticky_spikes": flag(), "thr_jitter": nonnegative(),
                    "thr_persist": flag()}
 
-    def __init__(self, name: str, n_units: int, tau_m: float, R_m: float, thr: float, resist_inh: float = 0.0,
+    def __init__(self, name: str, n_units: int, tau_m: float = 20.0, R_m: float = 1.0, thr: float = 0.4,
+                 resist_inh: float = 0.0,
                  thr_gain: float = 0.0, thr_leak: float = 0.0, rho_b: float = 0.0, refract_time: float = 0.0,
                  sticky_spikes: bool = False, thr_jitter: float = 0.05, thr_persist: bool = False):
         super().__init__(name)

@@ -137,3 +137,29 @@ clamped: [r.j]
     assert r.omega == 8.0 and r.integration == "symplectic"
     rec = ctx.run("advance", steps=500, inputs={r.j: np.full((500, 1, 2), [[0.0, 20.0]], np.float32)}, record=[r.s])
     np.testing.assert_array_equal(np.asarray(rec[r.s]).sum((0, 1)) > 0, [False, True])
+
+
+@pytest.mark.parametrize("A", [[[-1.0, 10.0], [-10.0, -1.0]],      # damped oscillator (complex eigenvalues)
+                               [[-3.0, 0.5], [0.2, -0.4]],        # real eigenvalues (cosh branch)
+                               [[-1.0, 1.0], [-0.25, 0.0]],       # repeated eigenvalue -1/2
+                               [[0.0, 1.0], [0.0, 0.0]]])         # singular (A^-1 does not exist)
+def test_linear2_step_matrices(A):
+    from components.rules.integrators import linear2_step_matrices
+
+    A = np.array(A)
+    h = 0.3
+    M, Q = linear2_step_matrices(A, h)
+    # independent: integrate d(x, q)/dt on a fine grid with RK4 (q: the response to a held unit input)
+    n = 3000
+    X, Qr = np.eye(2), np.zeros((2, 2))
+    for _ in range(n):
+        def f(x, q):
+            return A @ x, A @ q + np.eye(2)
+        k1 = f(X, Qr)
+        k2 = f(X + h / n / 2 * k1[0], Qr + h / n / 2 * k1[1])
+        k3 = f(X + h / n / 2 * k2[0], Qr + h / n / 2 * k2[1])
+        k4 = f(X + h / n * k3[0], Qr + h / n * k3[1])
+        X = X + h / n / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
+        Qr = Qr + h / n / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
+    np.testing.assert_allclose(M, X, atol=1e-10)
+    np.testing.assert_allclose(Q, Qr, atol=1e-10)

@@ -114,8 +114,10 @@ def test_bad_parameters_are_named():
             SLIFCell("x", 2, tau_m=0.0, R_m=1.0, thr=0.3)
         with pytest.raises(ParameterError, match="thr_leak"):
             SLIFCell("y", 2, tau_m=10.0, R_m=1.0, thr=0.3, thr_leak=1.5)
-        with pytest.raises(TypeError, match="thr"):
-            SLIFCell("z", 2, tau_m=10.0, R_m=1.0)  # thr is required, as in ngc-learn
+        with pytest.raises(ParameterError, match="thr_jitter"):
+            SLIFCell("z", 2, thr_jitter=-0.1)
+        z = SLIFCell("w", 2)  # built from its size alone (ngc-learn requires tau_m, resist_m and thr)
+        assert (z.tau_m, z.R_m, z.thr) == (20.0, 1.0, 0.4)
 
 
 def test_builds_from_yaml():
