@@ -7,6 +7,7 @@ synapses: conductances with reversal potentials (COBA, ``model.yaml``) or curren
 inter-spike intervals, draws a raster and reports the wall time per simulated second.
 
     python -m museum.coba_cuba [--quick] [--seed N] [--out DIR] [--publish] [--n N] [--duration MS]
+                               [--connectivity bernoulli|fixed_indegree]
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ TRANSIENT_MS = 100.0  # statistics leave out the start (random initial potential
 
 
 def options(parser: Any) -> None:
-    parser.add_argument("--n", type=int, default=None, help="neurons (default 4000; 500 with --quick)")
+    parser.add_argument("--n", type=int, default=None, help="neurons (default 4000; 1000 with --quick)")
     parser.add_argument("--duration", type=float, default=None, help="simulated ms (default 1000; 200 with --quick)")
+    parser.add_argument("--connectivity", choices=("bernoulli", "fixed_indegree"), default="bernoulli",
+                        help="Bernoulli(p) pairs (as Brian2) or a fixed in-degree (default: %(default)s)")
 
 
 def spike_stats(spikes: np.ndarray, dt: float, skip_ms: float = TRANSIENT_MS) -> dict:
@@ -43,9 +46,9 @@ def spike_stats(spikes: np.ndarray, dt: float, skip_ms: float = TRANSIENT_MS) ->
     return {"rate_hz": rate, "cv_isi": mc.mean(cvs), "neurons_with_3_spikes": len(cvs)}
 
 
-def run_kind(kind: str, n: int, steps: int, seed: int) -> dict:
+def run_kind(kind: str, n: int, steps: int, seed: int, connectivity: str = "bernoulli") -> dict:
     t0 = time.perf_counter()
-    ctx = build_network(kind, n=n, p=min(1.0, 0.02 * 4000 / n), seed=seed)
+    ctx = build_network(kind, n=n, p=min(1.0, 0.02 * 4000 / n), seed=seed, connectivity=connectivity)
     build_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     ctx.run("advance", steps=1)  # compiles the step (timed apart from the run)
@@ -65,14 +68,14 @@ def run_kind(kind: str, n: int, steps: int, seed: int) -> dict:
 
 def main(argv: Sequence[str] | None = None) -> dict:
     args = mc.parse_args(NAME, __doc__, argv, extra=options)
-    n = args.n or (500 if args.quick else 4000)
+    n = args.n or (1000 if args.quick else 4000)
     duration = args.duration or (200.0 if args.quick else 1000.0)
     steps = int(round(duration / 0.1))
     mc.progress(NAME, f"{n} neurons, in-degree {round(0.02 * 4000 * 0.8)} E + {round(0.02 * 4000 * 0.2)} I, "
                       f"{duration:g} ms")
-    runs = {kind: run_kind(kind, n, steps, args.seed) for kind in ("coba", "cuba")}
+    runs = {kind: run_kind(kind, n, steps, args.seed, args.connectivity) for kind in ("coba", "cuba")}
     plot(runs, args.out)
-    results: dict[str, Any] = {"n": n, "duration_ms": duration}
+    results: dict[str, Any] = {"n": n, "duration_ms": duration, "connectivity": args.connectivity}
     for kind, r in runs.items():
         for pop in ("E", "I"):
             results[f"{kind}_{pop}_rate_hz"] = r[pop]["rate_hz"]

@@ -20,13 +20,18 @@ def test_spike_stats_on_a_known_train():
 
 
 def test_build_network_resizes_the_yaml_model():
-    ctx = build_network("cuba", n=250, p=0.1, seed=1)
-    n_e, n_i = sizes(250)
-    assert (n_e, n_i) == (200, 50)
-    assert ctx.components["EE"].shape == (200, 200) and ctx.components["IE"].shape == (50, 200)
-    assert ctx.components["EE"].pre_index.value.shape == (20, 200)  # fixed in-degree p * n_e
-    v = np.asarray(ctx.components["E"].v.value)
+    n_e, n_i = sizes(1000)
+    assert (n_e, n_i) == (800, 200)
+    fixed = build_network("cuba", n=1000, p=0.1, seed=1, connectivity="fixed_indegree")
+    assert fixed.components["EE"].shape == (800, 800) and fixed.components["IE"].shape == (200, 800)
+    assert fixed.components["EE"].pre_index.value.shape == (80, 800)  # exactly p * n_e inputs each
+    v = np.asarray(fixed.components["E"].v.value)
     assert v.min() >= -60.0 and v.max() <= -50.0 and v.std() > 1.0
+    # Bernoulli: room for mean + 6 sd, in-degrees Binomial(800, 0.1): mean 80, sd 8.5
+    bern = build_network("cuba", n=1000, p=0.1, seed=1)
+    degree = (np.asarray(bern.components["EE"].weights.value) != 0).sum(0)
+    assert bern.components["EE"].pre_index.value.shape == (131, 800)
+    assert abs(degree.mean() - 80) < 1.5 and 6.5 < degree.std() < 10.5
 
 
 def test_quick_run_is_irregular_at_plausible_rates(tmp_path):
