@@ -53,17 +53,17 @@ def run_kind(kind: str, n: int, steps: int, seed: int, connectivity: str = "bern
     t0 = time.perf_counter()
     ctx.run("advance", steps=1)  # compiles the step (timed apart from the run)
     compile_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     rec = ctx.run("advance", steps=steps, record=["E.s", "I.s"])
     s_e, s_i = (np.asarray(rec[k])[:, 0] for k in ("E.s", "I.s"))  # waits for the result
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     dt = ctx.dt
     sim_s = steps * dt / 1000.0
     e, i = spike_stats(s_e, dt), spike_stats(s_i, dt)
     mc.progress(NAME, f"{kind}: E {e['rate_hz']:.1f} Hz (CV {mc.fmt(e['cv_isi'])}), I {i['rate_hz']:.1f} Hz "
-                      f"(CV {mc.fmt(i['cv_isi'])}); {wall / sim_s:.2f} s wall per simulated s")
+                      f"(CV {mc.fmt(i['cv_isi'])}); {wall / sim_s:.2f} s wall ({cpu / sim_s:.2f} s CPU) per sim. s")
     return {"E": e, "I": i, "s_e": s_e, "s_i": s_i, "dt": dt, "build_s": build_s, "compile_s": compile_s,
-            "wall_per_sim_s": wall / sim_s}
+            "wall_per_sim_s": wall / sim_s, "cpu_per_sim_s": cpu / sim_s}
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
@@ -81,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
             results[f"{kind}_{pop}_rate_hz"] = r[pop]["rate_hz"]
             results[f"{kind}_{pop}_cv_isi"] = r[pop]["cv_isi"]
         results[f"{kind}_wall_s_per_sim_s"] = r["wall_per_sim_s"]
+        results[f"{kind}_cpu_s_per_sim_s"] = r["cpu_per_sim_s"]
         results[f"{kind}_build_s"] = r["build_s"]
         results[f"{kind}_compile_s"] = r["compile_s"]
     mc.save_results(args.out, results)
