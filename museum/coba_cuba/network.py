@@ -28,13 +28,14 @@ PROJECTIONS = {"EE": ("E", "E"), "EI": ("E", "I"), "IE": ("I", "E"), "II": ("I",
 CONNECTIVITY = ("bernoulli", "fixed_indegree")
 
 
-def slots(n_pre: int, p: float, connectivity: str) -> int:
-    """Edges stored per postsynaptic neuron: ``round(p n_pre)`` for a fixed in-degree; for Bernoulli
-    connections the in-degree is Binomial(n_pre, p), so room for its mean + 6 standard deviations."""
-    if connectivity == "fixed_indegree" or p >= 1.0:
-        return max(1, int(round(p * n_pre)))
-    mean, sd = n_pre * p, (n_pre * p * (1 - p)) ** 0.5
-    return min(n_pre, int(np.ceil(mean + 6 * sd)))
+def rule(n_pre: int, p: float, connectivity: str) -> dict:
+    """The connectivity rule of one projection: each pair with probability ``p`` (Brian2's
+    ``connect(p=...)``, NEST's ``pairwise_bernoulli``) or exactly ``round(p n_pre)`` inputs per neuron."""
+    if p >= 1.0:
+        return {"rule": "all_to_all"}
+    if connectivity == "fixed_indegree":
+        return {"rule": "fixed_in_degree", "k": max(1, int(round(p * n_pre)))}
+    return {"rule": "bernoulli", "p": p}
 
 
 def overrides(kind: str, n: int, p: float, dt: float, seed: int, connectivity: str = "bernoulli") -> dict:
@@ -44,26 +45,10 @@ def overrides(kind: str, n: int, p: float, dt: float, seed: int, connectivity: s
     out: dict[str, Any] = {"dt": dt, "seed": seed, "E.n_units": n_e, "I.n_units": n_i}
     for name, (pre, post) in PROJECTIONS.items():
         out[f"{name}.shape"] = [size[pre], size[post]]
-        out[f"{name}.p_conn"] = min(1.0, slots(size[pre], p, connectivity) / size[pre])
-        if out[f"{name}.p_conn"] >= 1.0:
+        out[f"{name}.connectivity"] = rule(size[pre], p, connectivity)
+        if p >= 1.0:
             out[f"{name}.layout"] = "dense"
     return out
-
-
-def bernoulli_in_degrees(ctx: Any, p: float, seed: int) -> None:
-    """Keep, of the edges of each postsynaptic neuron, a uniformly random subset of Binomial(n_pre, p)
-    (zero the others' weights): the connections of independent Bernoulli(p) draws, as Brian2's
-    ``connect(p=...)`` and NEST's ``pairwise_bernoulli`` make them."""
-    rng = np.random.default_rng(seed + 1)
-    for name in PROJECTIONS:
-        syn = ctx.components[name]
-        if syn.layout != "edges":
-            continue
-        w = np.asarray(syn.weights.value)
-        k, n_post = w.shape
-        degree = np.minimum(rng.binomial(syn.shape[0], p, n_post), k)
-        rank = np.argsort(rng.random((k, n_post)), axis=0).argsort(axis=0)
-        ctx.clamp(syn.weights, (w * (rank < degree[None, :])).astype(w.dtype))
 
 
 def initial_v(kind: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -82,11 +67,12 @@ def build_network(kind: str = "coba", n: int = 4000, p: float = 0.02, dt: float 
     ``advance``; spikes in ``E.s`` and ``I.s``.
 
     ``connectivity``: ``"bernoulli"`` (each pair connected with probability ``p``, as in Brian2's and
-    BrainPy's scripts; stored as edges with room for mean + 6 sd of the in-degree, the unused
-    ones at weight 0) or ``"fixed_indegree"`` (exactly ``round(p n_pre)`` inputs per neuron, fewer
-    edges to visit). The initial potentials and, for COBA, the constant drive ``I = 20 mV`` are set
-    on the returned Context (``ctx.reset()`` puts v back to rest: call :func:`prepare` after a
-    reset). ``extra``: more YAML overrides."""
+    BrainPy's scripts; stored as edges, as many slots per neuron as the largest in-degree, the
+    unused ones at weight 0) or ``"fixed_indegree"`` (exactly ``round(p n_pre)`` inputs per neuron,
+    fewer edges to visit). Connections are drawn from the Context's seed (``seed``). The initial
+    potentials and, for COBA, the constant drive ``I = 20 mV`` are set on the returned Context
+    (``ctx.reset()`` puts v back to rest: call :func:`prepare` after a reset). ``extra``: more YAML
+    overrides."""
     from contexts import load_model
 
     if kind not in FILES:
@@ -95,8 +81,6 @@ def build_network(kind: str = "coba", n: int = 4000, p: float = 0.02, dt: float 
         raise ValueError(f"connectivity must be one of {CONNECTIVITY}, got {connectivity!r}")
     ctx = load_model(HERE / FILES[kind], overrides={**overrides(kind, n, p, dt, seed, connectivity),
                                                      **(extra or {})})
-    if connectivity == "bernoulli":
-        bernoulli_in_degrees(ctx, p, seed)
     prepare(ctx, kind, seed)
     return ctx
 
