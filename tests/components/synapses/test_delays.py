@@ -125,3 +125,17 @@ def test_bad_delays_are_refused():
             DenseSynapse("c", (20, 20), p_conn=0.1, layout="edges", delay=np.ones((20, 20)))
         with pytest.raises(ParameterError, match="shape"):
             DenseSynapse("d", (2, 2), delay=np.ones((3, 2)))
+
+
+def test_delays_with_check_finite_and_a_batch_of_initial_states():
+    import jax
+
+    with Context("fin", dt=1.0, batch_size=2, check_finite=True) as ctx:
+        W = ExpSynapse("W", (3, 2), tau=2.0, delay={"dist": "uniform", "low": 0.0, "high": 3.0})
+        ctx.command("advance", [W])
+    xs = np.ones((8, 2, 3), np.float32)
+    rec = ctx.run("advance", steps=8, record=[W.outputs], inputs={W.inputs: xs})
+    assert np.all(np.isfinite(np.asarray(rec[W.outputs]))) and int(W.delay_ptr.value) == 8 % 4
+    states = jax.vmap(ctx.initial_state)(np.arange(3))
+    assert states["values"]["W"]["delays"].shape == (3, 3, 2)
+    assert states["values"]["W"]["delay_buffer"].shape == (3, 2, 4, 3)
