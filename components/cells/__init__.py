@@ -17,12 +17,46 @@ from .input import InputCell
 from .lif import LIFCell
 from .rate import RateCell
 from .spiking.adex import AdExCell
+from .spiking.fitzhugh_nagumo import FitzhughNagumoCell
+from .spiking.hodgkin_huxley import HodgkinHuxleyCell
 from .spiking.if_cell import IFCell
 from .spiking.izhikevich import IzhikevichCell
 from .spiking.quadlif import QuadLIFCell
+from .spiking.resonate_and_fire import RAFCell
+from .spiking.slif import SLIFCell
+from .spiking.srm import LIFSRM, RAFSRM
+from .spiking.wtas import WTASCell
 from .traces import VarTrace
 
-__all__: list[str] = ["ALIFCell", "AdExCell", "BernoulliCell", "BernoulliErrorCell", "EpropALIFCell", "EpropLIFCell",
-                      "EpropReadoutCell", "GaussianErrorCell", "IFCell", "InputCell", "IzhikevichCell", "LIFCell",
-                      "LaplacianErrorCell", "LatencyCell", "LeakyNoiseCell", "PhasorCell", "PoissonCell",
-                      "QuadLIFCell", "RateCell", "RetinalGanglionCell", "RewardErrorCell", "TTFSCell", "VarTrace"]
+__all__: list[str] = [
+    "ALIFCell",
+    "AdExCell",
+    "BernoulliCell",
+    "BernoulliErrorCell",
+    "EpropALIFCell",
+    "EpropLIFCell",
+    "EpropReadoutCell",
+    "FitzhughNagumoCell",
+    "GaussianErrorCell",
+    "HodgkinHuxleyCell",
+    "IFCell",
+    "InputCell",
+    "IzhikevichCell",
+    "LIFCell",
+    "LIFSRM",
+    "LaplacianErrorCell",
+    "LatencyCell",
+    "LeakyNoiseCell",
+    "PhasorCell",
+    "PoissonCell",
+    "QuadLIFCell",
+    "RAFCell",
+    "RAFSRM",
+    "RateCell",
+    "RetinalGanglionCell",
+    "RewardErrorCell",
+    "SLIFCell",
+    "TTFSCell",
+    "VarTrace",
+    "WTASCell",
+]
