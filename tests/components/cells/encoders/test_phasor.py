@@ -59,3 +59,18 @@ clamped: [z.inputs]
                                [[0.3, 1.0]] * 3)
     with Context("bad", dt=2.0), pytest.raises(ValidationError, match="target_freq"):
         PhasorCell("z", 2, target_freq=600.0)
+
+
+def test_mean_rates_match_ngclearn(run_encoder):
+    import pathlib
+
+    data = np.load(pathlib.Path(__file__).parents[3] / "references" / "ngclearn" / "graded.npz")
+    x, ngc = data["phasor/inputs"], data["phasor/counts"]
+    got = run_encoder(PhasorCell, x, int(data["phasor/steps"]), dt=float(data["phasor/dt"]), seed=1,
+                      target_freq=float(data["phasor/target_freq"]))["outputs"].sum(0)
+    ours, theirs = got.reshape(4, -1), ngc.reshape(4, -1)
+    # the same mean rate f x at every level (1 s: 20, 40, 60, 80 spikes) ...
+    np.testing.assert_allclose(ours.mean(1), theirs.mean(1), rtol=0.03)
+    np.testing.assert_allclose(ours.mean(1), [20, 40, 60, 80], rtol=0.03)
+    # ... but ngc-learn also scales each unit's rate by a Poisson(f)/f factor (sd 1/sqrt(80) = 11%)
+    assert np.all(theirs.std(1) / theirs.mean(1) > 0.07) and np.all(ours.std(1) / ours.mean(1) < 0.05)
