@@ -23,6 +23,7 @@ import numpy as np
 from ngclearn import Context, MethodProcess
 from ngclearn.components.input_encoders.ganglionCell import RetinalGanglionCell
 from ngclearn.components.input_encoders.latencyCell import LatencyCell
+from ngclearn.components.input_encoders.phasorCell import PhasorCell
 from ngclearn.components.input_encoders.TTFSCell import TTFSCell
 from ngclearn.components.neurons.graded.leakyNoiseCell import LeakyNoiseCell
 from ngclearn.components.neurons.graded.rateCell import RateCell
@@ -124,6 +125,47 @@ def ganglion() -> dict:
     return out
 
 
+def phasor_counts() -> dict:
+    """Spike counts of ngc-learn's PhasorCell (stochastic: compared by rate) over 2000 steps of 0.5 ms,
+    200 units at each of four constant inputs."""
+    levels = np.repeat(np.array([0.25, 0.5, 0.75, 1.0], np.float32), 200)[None, :]
+    with Context("ref_phasor"):
+        z = PhasorCell("z", levels.shape[1], target_freq=80.0)
+        advance = MethodProcess(name="advance") >> z.advance_state
+        reset = MethodProcess(name="reset") >> z.reset
+    reset.run()
+    z.inputs.set(jnp.asarray(levels))
+    counts = np.zeros(levels.shape, np.float32)
+    for k in range(2000):
+        advance.run(t=k * 0.5, dt=0.5)
+        counts += np.asarray(z.outputs.get())
+    return {"phasor/inputs": levels, "phasor/counts": counts, "phasor/target_freq": np.array(80.0),
+            "phasor/dt": np.array(0.5), "phasor/steps": np.array(2000)}
+
+
+def leaky_noise_statistics() -> None:
+    """Print (not stored) the stationary variance of ngc-learn's LeakyNoiseCell state noise at two dt,
+    and the correlation of its pre- and post-rectification noises (quoted in docs/cells.md)."""
+    for dt in (1.0, 0.1):
+        with Context(f"ref_noise_{dt}"):
+            z = LeakyNoiseCell("z", 50, tau_x=5.0, act_fx="identity", sigma_pre=0.3, sigma_post=0.2)
+            advance = MethodProcess(name="advance") >> z.advance_state
+            reset = MethodProcess(name="reset") >> z.reset
+        reset.run()
+        z.j_input.set(jnp.zeros((1, 50)))
+        z.j_recurrent.set(jnp.zeros((1, 50)))
+        xs, rs = [], []
+        for k in range(3000):
+            advance.run(t=k * dt, dt=dt)
+            xs.append(np.asarray(z.x.get())[0])
+            rs.append(np.asarray(z.r.get())[0])
+        x, r = np.array(xs), np.array(rs)
+        eps_pre, eps_post = x[1:] - (1 - dt / 5.0) * x[:-1], (r - x)[1:]
+        print(f"LeakyNoiseCell dt={dt}: stationary variance {x[1500:].var():.4f} (Euler-Maruyama: "
+              f"{0.09 / (1 - dt / 10):.4f}), corr(pre noise, post noise) "
+              f"{np.corrcoef(eps_pre.ravel(), eps_post.ravel())[0, 1]:.4f}")
+
+
 def main() -> None:
     arrays = {"version": np.array(ngclearn.__version__)}
     for seed, (name, (cls, dt, inputs, kw, record, opts)) in enumerate(CASES.items()):
@@ -135,9 +177,11 @@ def main() -> None:
         ranges = ", ".join(f"{k} in [{v.min():.3g}, {v.max():.3g}]" for k, v in rec.items())
         print(f"{name}: {ranges}")
     arrays.update(ganglion())
+    arrays.update(phasor_counts())
     path = pathlib.Path(__file__).with_name("graded.npz")
     np.savez_compressed(path, **arrays)
     print(f"wrote {path} ({path.stat().st_size} bytes), ngc-learn {ngclearn.__version__}")
+    leaky_noise_statistics()
 
 
 if __name__ == "__main__":

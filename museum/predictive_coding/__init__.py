@@ -1,0 +1,1 @@
+"""Museum exhibit `predictive_coding`: run `python -m museum.predictive_coding`; see README.md."""
