@@ -8,6 +8,7 @@ from contexts.errors import ValidationError
 from contexts.params import choice, flag, nonnegative, positive
 
 from ..rules.istdp import DEPRESSIONS, istdp_alpha, istdp_update
+from ..rules.stdp import decay_term
 from .stdp import _TraceSynapse
 
 
@@ -73,11 +74,12 @@ class ISTDPSynapse(_TraceSynapse):
         """``2 rho0 tau_stdp`` (dimensionless): the depression per presynaptic spike."""
         return istdp_alpha(self.rho0, self.tau_stdp)
 
-    def _update(self, c: Any) -> Any:
-        return istdp_update(c.preSpike, c.postSpike, c.preTrace, c.postTrace, c.weights, alpha=self.alpha,
-                            A_plus=self.A_plus, A_minus=self.A_minus, depression=self.depression,
-                            trace_decay=self.context.dt / self.tau_stdp, soft_bounds=self.soft_bounds,
-                            w_max=self.w_max)
+    def evolve(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        dW = istdp_update(c.preSpike, c.postSpike, c.preTrace, c.postTrace, c.weights, alpha=self.alpha,
+                          A_plus=self.A_plus, A_minus=self.A_minus, depression=self.depression,
+                          trace_decay=dt / self.tau_stdp, soft_bounds=self.soft_bounds, w_max=self.w_max)
+        w = c.weights + self.eta * dW - decay_term(c.weights, dt, self.tau_w)
+        return {"weights": self.constrain(w, c, *self._bounds()), "dWeights": dW}
 
     def _bounds(self) -> tuple[float, float | None]:
         return 0.0, (self.w_max if self.w_max > 0.0 else None)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 
 from contexts import Param, State
-from contexts.params import choice, count, optional, positive
+from contexts.params import choice, count, optional, positive, real
 
 from ..rules.competitive import DISTANCES, NEIGHBOURHOODS, distances, grid_positions, neighbourhood, prototype_update
 from .dense import DenseSynapse
@@ -39,8 +40,9 @@ class SOMSynapse(DenseSynapse):
         n_units_x, n_units_y: grid size (``n_units_y = 1`` for a 1-D map).
         eta: initial learning rate (default 0.5).
         sigma0: initial neighbourhood width in grid units (default ``max(n_x, n_y) / 2``).
-        tau_eta: decay of eta, in updates (default 50000).
-        tau_sigma: decay of sigma, in updates (default ``tau_eta / ln(sigma0)``; needs ``sigma0 > 1``).
+        tau_eta: decay of eta, in updates, >= 1 (default 50000).
+        tau_sigma: decay of sigma, in updates, >= 1 (default ``tau_eta / ln(sigma0)``, or ``tau_eta`` when
+            ``sigma0 <= 1``).
         distance: ``"euclidean"`` (default), ``"manhattan"`` or ``"cosine"``.
         neighbourhood: ``"gaussian"`` (default) or ``"ricker"``.
         weight_init: as :class:`DenseSynapse` (default U(0.025, 0.8)).
@@ -53,8 +55,8 @@ class SOMSynapse(DenseSynapse):
     """
 
     param_rules = {"n_inputs": count(), "n_units_x": count(), "n_units_y": count(), "eta": positive(),
-                   "sigma0": optional(positive()), "tau_eta": positive(fix="in updates"),
-                   "tau_sigma": optional(positive(fix="in updates")), "distance": choice(*DISTANCES),
+                   "sigma0": optional(positive()), "tau_eta": real(1.0, fix="in updates, at least 1"),
+                   "tau_sigma": optional(real(1.0, fix="in updates, at least 1")), "distance": choice(*DISTANCES),
                    "neighbourhood": choice(*NEIGHBOURHOODS)}
 
     def __init__(self, name: str, n_inputs: int, n_units_x: int, n_units_y: int = 1, eta: float = 0.5,
@@ -65,7 +67,7 @@ class SOMSynapse(DenseSynapse):
         self.eta, self.tau_eta, self.distance, self.neighbourhood = eta, tau_eta, distance, neighbourhood
         self.sigma0 = float(max(n_units_x, n_units_y)) / 2.0 if sigma0 is None else sigma0
         if tau_sigma is None:
-            tau_sigma = tau_eta / float(jnp.log(self.sigma0)) if self.sigma0 > 1.0 else tau_eta
+            tau_sigma = tau_eta / math.log(self.sigma0) if self.sigma0 > 1.0 else tau_eta
         self.tau_sigma = tau_sigma
         self.positions = grid_positions(n_units_x, n_units_y)
         n_units = n_units_x * n_units_y

@@ -91,6 +91,8 @@ def test_validation_and_yaml() -> None:
             SOMSynapse("W1", 3, 4, 4, distance="hamming")
         with pytest.raises(ValidationError, match="n_units_x"):
             SOMSynapse("W2", 3, 0)
+        with pytest.raises(ValidationError, match="tau_eta"):
+            SOMSynapse("W3", 3, 4, tau_eta=0.5)
     ctx = load_model_string("""
 name: som_yaml
 components:
