@@ -8,7 +8,9 @@ channel ``2n + 1``; the inhibitory weights start flat. iSTDP (``ISTDPSynapse``: 
 potentiates, each presynaptic spike depresses by ``alpha = 2 rho0 tau``) drives the output rate to
 ``rho0 = 5 Hz`` and, because each inhibitory afferent is correlated with the excitation of its own
 channel, shapes each neuron's inhibitory tuning like its excitatory one: excitatory and inhibitory
-currents come to track each other in time.
+currents come to track each other in time. Synapses are conductance-based and exponential (an
+``ExpSynapse`` for excitation, the plastic synapse's output low-passed by a ``VarTrace`` for
+inhibition) into the LIF cell's ``g_e``, ``g_i`` inputs.
 
 Measured before and after learning (learning off during both probes): the Pearson correlation of
 the E and I input currents over time, the correlation of the E and I tuning curves (mean weight per
@@ -32,7 +34,9 @@ from museum import _common as mc
 NAME = "inhibitory_plasticity"
 N_CHANNELS = 8
 BIN_MS = 10.0  # bin of the binned current correlation (ms)
-QUICK_ETA = 0.02  # --quick learns 10x faster (2 s instead of 120 s)
+QUICK_ETA = 1e-3  # --quick learns 10x faster (2 s instead of 120 s)
+E_SCALE = 0.02  # excitatory conductance per unit of tuning (in units of the leak conductance)
+E_E, E_I = 0.0, -80.0  # reversal potentials (mV), as in model.yaml
 
 
 def channel_rates(steps: int, dt: float, rng: np.random.Generator, tau: float = 50.0, base: float = 2.0,
@@ -86,10 +90,13 @@ def tuning_corr(tune_e: np.ndarray, tune_i: np.ndarray) -> tuple[float, float]:
 
 
 def probe(ctx, rates: np.ndarray) -> dict:
-    """Run with learning off; E and I currents (per neuron) and the mean output rate."""
+    """Run with learning off; E and I currents (per neuron, ``g (E_rev - v)`` times R_m, in mV; the
+    inhibitory one sign-flipped) and the mean output rate."""
     rec = ctx.run("advance", steps=len(rates), inputs={"rate.inputs": rates[:, None, :]},
-                  record=["IE.outputs", "II.outputs", "post.s"])
-    ie, ii = np.asarray(rec["IE.outputs"])[:, 0], np.asarray(rec["II.outputs"])[:, 0]   # (steps, n_post)
+                  record=["gE.outputs", "gI.outputs", "post.v", "post.s"])
+    v = np.asarray(rec["post.v"])[:, 0]
+    ie = np.asarray(rec["gE.outputs"])[:, 0] * (E_E - v)          # (steps, n_post)
+    ii = np.asarray(rec["gI.outputs"])[:, 0] * (v - E_I)          # -g_i (E_i - v) >= 0
     n = ie.shape[1]
     rate = float(np.asarray(rec["post.s"]).sum() / n / (len(rates) * ctx.dt / 1000.0))
     corr = np.mean([pearson(ie[:, k], ii[:, k]) for k in range(n)])
@@ -106,11 +113,12 @@ def binned(x: np.ndarray, dt: float, bin_ms: float = BIN_MS) -> np.ndarray:
 def build(args) -> tuple:
     overrides = {"seed": args.seed, **({"WI.eta": QUICK_ETA} if args.quick else {})}
     ctx = mc.load_exhibit_model(__file__, overrides=overrides, args=args)
-    n_e, n_i = ctx.components["WE"].shape[0] // N_CHANNELS, ctx.components["WI"].shape[0] // N_CHANNELS
-    n_post = ctx.components["WE"].shape[1]
+    n_e, n_i = ctx.components["gE"].shape[0] // N_CHANNELS, ctx.components["WI"].shape[0] // N_CHANNELS
+    n_post = ctx.components["gE"].shape[1]
     ctx.clamp(ctx.components["fanE"].weights, membership(n_e))
     ctx.clamp(ctx.components["fanI"].weights, membership(n_i))
-    ctx.clamp(ctx.components["WE"].weights, np.repeat(excitatory_tuning(n_post), n_e, axis=0))
+    ctx.clamp(ctx.components["gE"].weights, E_SCALE * np.repeat(excitatory_tuning(n_post), n_e, axis=0))
+    ctx.clamp(ctx.components["post"].j, np.zeros((1, n_post), np.float32))   # no current input: conductances only
     return ctx, n_e, n_i
 
 
@@ -121,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     probe_ms, learn_s, chunk_ms = (500.0, 2.0, 500.0) if args.quick else (5000.0, 120.0, 4000.0)
     rng = np.random.default_rng(args.seed)
     n_chunks = int(round(learn_s * 1000 / chunk_ms))
-    n_post = ctx.components["WE"].shape[1]
+    n_post = ctx.components["gE"].shape[1]
     mc.progress(NAME, f"{n_post} LIF neurons, {N_CHANNELS} channels x ({n_e} E + {n_i} I) afferents; "
                       f"probe {probe_ms / 1000:g} s, learn {learn_s:g} s, dt {dt} ms")
     wi = ctx.components["WI"]
@@ -138,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
             mc.progress(NAME, f"{(c + 1) * chunk_ms / 1000:g} s: rate {rates_t[-1]:.1f} Hz")
     after = probe(ctx, channel_rates(int(probe_ms / dt), dt, rng))
     mc.progress(NAME, f"after: rate {after['rate']:.1f} Hz, corr(E, I currents) {after['corr']:.3f}")
-    tune_e = excitatory_tuning(n_post)
+    tune_e = E_SCALE * excitatory_tuning(n_post)
     tune_i0, tune_i1 = per_channel(w_i0, n_i), tuning_t[-1]
     matched0, _ = tuning_corr(tune_e, tune_i0)
     matched1, mismatched1 = tuning_corr(tune_e, tune_i1)
@@ -165,7 +173,7 @@ def plot(before: dict, after: dict, dt: float, tune_e, tune_i0, tune_i1, rates_t
     for a, probe_, title in ((ax[0], before, "before learning"), (ax[1], after, "after learning")):
         a.plot(t, probe_["IE"][:n, 0], color="tab:red", lw=0.8, label="excitatory")
         a.plot(t, probe_["II"][:n, 0], color="tab:blue", lw=0.8, label="inhibitory")
-        a.set(xlabel="time (ms)", ylabel="input current",
+        a.set(xlabel="time (ms)", ylabel="|input current| x R_m (mV)",
               title=f"neuron 0, {title}: corr {pearson(probe_['IE'][:, 0], probe_['II'][:, 0]):.2f}")
         a.legend(fontsize=7)
     k = np.arange(N_CHANNELS)
@@ -174,7 +182,7 @@ def plot(before: dict, after: dict, dt: float, tune_e, tune_i0, tune_i1, rates_t
         ax[2].plot(k, tune_e[:, m], "o--", color=colours(m), lw=1, ms=3)
         ax[2].plot(k, tune_i1[:, m], "s-", color=colours(m), label=f"neuron {m}")
     ax[2].plot(k, tune_i0[:, 0], ":", color="gray", label="inhibitory, before")
-    ax[2].set(xlabel="channel", ylabel="mean weight", title="tuning: E dashed, I solid (after)")
+    ax[2].set(xlabel="channel", ylabel="mean weight (leak conductances)", title="tuning: E dashed, I solid (after)")
     ax[2].legend(fontsize=7)
     ax[3].plot((np.arange(len(rates_t)) + 1) * chunk_ms / 1000, rates_t, "k.-")
     ax[3].axhline(rho0, color="gray", ls="--", label="rho0")
