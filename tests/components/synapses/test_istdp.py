@@ -149,3 +149,15 @@ clamped: [W.preSpike, W.postSpike, W.preTrace, W.postTrace]
     ctx.run("evolve", steps=1, inputs={W.preSpike: one_in, W.postSpike: 0 * one_out, W.preTrace: one_in,
                                        W.postTrace: 0 * one_out})
     np.testing.assert_allclose(np.asarray(W.weights.value), np.maximum(w0 - 0.01 * 0.4, 0), rtol=1e-5)
+
+
+def test_absent_connections_stay_absent() -> None:
+    s_pre, s_post, x, y = spikes_and_traces(3, 50, 1, 6, 4, p=0.3, tau_pre=20.0, tau_post=20.0)
+    with Context("istdp_conn") as ctx:
+        W = ISTDPSynapse("W", (6, 4), eta=0.05, connectivity={"rule": "fixed_in_degree", "k": 2})
+        ctx.command("evolve", [W])
+    absent = np.asarray(W.mask.value) == 0
+    assert absent.sum() == 4 * 4 and np.all(np.asarray(W.weights.value)[absent] == 0)
+    ctx.run("evolve", steps=50, inputs={W.preSpike: s_pre, W.postSpike: s_post, W.preTrace: x, W.postTrace: y})
+    w = np.asarray(W.weights.value)
+    assert np.all(w[absent] == 0) and np.abs(w[~absent]).max() > 0
