@@ -9,13 +9,16 @@ from .event_driven import EventDrivenSynapse
 from .event_stdp import EventSTDPSynapse
 from .exp_synapse import ExpSynapse
 from .hebbian import HebbianSynapse
+from .hopfield import HopfieldSynapse
 from .istdp import ISTDPSynapse
 from .modulated import ModulatedSynapse
 from .mstdpet import MSTDPETSynapse
 from .reinforce import REINFORCESynapse
+from .som import SOMSynapse
 from .stdp import ExpSTDPSynapse, TraceSTDPSynapse
 from .stp import STPDenseSynapse
 from .triplet_stdp import TripletSTDPSynapse
+from .vq import VQSynapse
 
 __all__: list[str] = [
     "AlphaSynapse",
@@ -28,12 +31,15 @@ __all__: list[str] = [
     "ExpSTDPSynapse",
     "ExpSynapse",
     "HebbianSynapse",
+    "HopfieldSynapse",
     "ISTDPSynapse",
     "LearningSignalConnection",
     "MSTDPETSynapse",
     "ModulatedSynapse",
     "REINFORCESynapse",
+    "SOMSynapse",
     "STPDenseSynapse",
     "TraceSTDPSynapse",
     "TripletSTDPSynapse",
+    "VQSynapse",
 ]

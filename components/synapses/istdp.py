@@ -8,6 +8,7 @@ from contexts.errors import ValidationError
 from contexts.params import choice, flag, nonnegative, positive
 
 from ..rules.istdp import DEPRESSIONS, istdp_alpha, istdp_update
+from ..rules.stdp import decay_term
 from .stdp import _TraceSynapse
 
 
@@ -45,7 +46,7 @@ class ISTDPSynapse(_TraceSynapse):
         tau_w: weight-decay time constant in ms (default 0: no decay).
         weight_init, resist_scale, p_conn: as :class:`DenseSynapse` (``resist_scale=-1`` makes the
             output an inhibitory, negative current).
-        weight_mask: optional fixed 0/1 ``(n_in, n_out)`` array, multiplied into ``mask``.
+        weight_mask, connectivity: which connections exist, as :class:`DenseSynapse`.
 
     Compartments: ``preSpike``, ``postSpike``, ``preTrace``, ``postTrace`` (inputs), ``dWeights``
     (state), plus DenseSynapse's ``inputs``, ``outputs``, ``weights``, ``biases``, ``mask``.
@@ -60,11 +61,12 @@ class ISTDPSynapse(_TraceSynapse):
     def __init__(self, name: str, shape: tuple, eta: float = 1e-3, rho0: float = 5.0, tau_stdp: float = 20.0,
                  A_plus: float = 1.0, A_minus: float = 1.0, depression: str = "pre_spike", soft_bounds: bool = False,
                  w_max: float = 0.0, tau_w: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
-                 p_conn: float = 1.0, weight_mask: Any = None):
+                 p_conn: float = 1.0, weight_mask: Any = None, connectivity: Any = None):
         if soft_bounds and w_max <= 0.0:
             raise ValidationError(f"{name}: soft_bounds=True scales the update by (w_max - W) and W, so it needs "
                                   f"w_max > 0; give w_max or set soft_bounds=False")
-        self._setup(name, shape, weight_init, resist_scale, p_conn, "dense", weight_mask, eta=eta, rho0=rho0,
+        self._setup(name, shape, weight_init, resist_scale, p_conn, "dense", weight_mask, connectivity, eta=eta,
+                    rho0=rho0,
                     tau_stdp=tau_stdp, A_plus=A_plus, A_minus=A_minus, depression=depression,
                     soft_bounds=soft_bounds, w_max=w_max, tau_w=tau_w)
 
@@ -73,11 +75,12 @@ class ISTDPSynapse(_TraceSynapse):
         """``2 rho0 tau_stdp`` (dimensionless): the depression per presynaptic spike."""
         return istdp_alpha(self.rho0, self.tau_stdp)
 
-    def _update(self, c: Any) -> Any:
-        return istdp_update(c.preSpike, c.postSpike, c.preTrace, c.postTrace, c.weights, alpha=self.alpha,
-                            A_plus=self.A_plus, A_minus=self.A_minus, depression=self.depression,
-                            trace_decay=self.context.dt / self.tau_stdp, soft_bounds=self.soft_bounds,
-                            w_max=self.w_max)
+    def evolve(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        dW = istdp_update(c.preSpike, c.postSpike, c.preTrace, c.postTrace, c.weights, alpha=self.alpha,
+                          A_plus=self.A_plus, A_minus=self.A_minus, depression=self.depression,
+                          trace_decay=dt / self.tau_stdp, soft_bounds=self.soft_bounds, w_max=self.w_max)
+        w = c.weights + self.eta * dW - decay_term(c.weights, dt, self.tau_w)
+        return {"weights": self.constrain(w, c, *self._bounds()), "dWeights": dW}
 
     def _bounds(self) -> tuple[float, float | None]:
         return 0.0, (self.w_max if self.w_max > 0.0 else None)

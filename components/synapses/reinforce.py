@@ -42,7 +42,7 @@ class REINFORCESynapse(DenseSynapse):
         sigma: standard deviation of the Gaussian unit (default 1; unused by ``bernoulli``).
         baseline_rate: in [0, 1]; 0 (default) keeps ``rbar = 0`` (plain REINFORCE).
         w_bound: hard bound on |W| (default 0: none).
-        weight_init, bias_init, resist_scale, p_conn: as :class:`DenseSynapse`.
+        weight_init, bias_init, resist_scale, p_conn, connectivity, weight_mask: as :class:`DenseSynapse`.
 
     Compartments: ``inputs`` (input, (batch, n_in)), ``rewards`` (input, (batch,)), ``outputs``
     (output, (batch, n_out): the samples ``y``), ``mean`` (state, (batch, n_out): ``p`` or ``mu``),
@@ -55,8 +55,9 @@ class REINFORCESynapse(DenseSynapse):
 
     def __init__(self, name: str, shape: tuple, unit: str = "bernoulli", eta: float = 0.01, sigma: float = 1.0,
                  baseline_rate: float = 0.0, w_bound: float = 0.0, weight_init: dict | None = None,
-                 bias_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0):
-        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, layout="dense")
+                 bias_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0,
+                 connectivity: Any = None, weight_mask: Any = None):
+        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, "dense", connectivity, weight_mask)
         self.unit, self.eta, self.sigma, self.baseline_rate, self.w_bound = unit, eta, sigma, baseline_rate, w_bound
         n_in, n_out = self.shape
         self.rewards = Input((), doc="reward r of this step's outputs, one per sample")

@@ -47,7 +47,7 @@ class TripletSTDPSynapse(DenseSynapse):
         interaction: ``"all_to_all"`` or ``"nearest"`` (preset's).
         eta: learning rate (default 1: the amplitudes are the paper's weight changes).
         w_max: largest weight (default 1); weights stay in ``[0, w_max]``.
-        weight_init, resist_scale, p_conn: as :class:`DenseSynapse`.
+        weight_init, resist_scale, p_conn, connectivity, weight_mask: as :class:`DenseSynapse`.
 
     Compartments: ``preSpike`` (input, (batch, n_in)), ``postSpike`` (input, (batch, n_out)),
     ``r1``, ``r2`` (state, (batch, n_in)), ``o1``, ``o2`` (state, (batch, n_out)), ``dWeights``
@@ -69,8 +69,8 @@ class TripletSTDPSynapse(DenseSynapse):
                  A3_minus: float | None = None, tau_plus: float = TAU_PLUS, tau_minus: float = TAU_MINUS,
                  tau_x: float | None = None, tau_y: float | None = None, interaction: str | None = None,
                  eta: float = 1.0, w_max: float = 1.0, weight_init: dict | None = None, resist_scale: float = 1.0,
-                 p_conn: float = 1.0):
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout="dense")
+                 p_conn: float = 1.0, connectivity: Any = None, weight_mask: Any = None):
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, "dense", connectivity, weight_mask)
         self.preset = preset
         given = (interaction, A2_plus, A3_plus, A2_minus, A3_minus, tau_x, tau_y)
         (self.interaction, self.A2_plus, self.A3_plus, self.A2_minus, self.A3_minus, self.tau_x,

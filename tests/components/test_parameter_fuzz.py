@@ -24,7 +24,7 @@ from contexts.errors import NonFiniteError, SynapticaError
 
 #: values for required arguments, so that every built-in class can be built with one parameter changed
 BASELINE = {"n_units": 3, "shape": (3, 3), "A_plus": 0.01, "A_minus": 0.01, "exp_beta": 1.0, "area_shape": (8, 8),
-            "tau_m": 10.0, "R_m": 1.0, "thr": 1.0}
+            "tau_m": 10.0, "R_m": 1.0, "thr": 1.0, "n_inputs": 3, "n_units_x": 2}
 EXTREMES = [1e11, math.inf, -math.inf, math.nan, -1, 0, 1e-320, 1e300, -1e300, 2**40, -(2**40), 2**70, True, None,
             "abc", "10 ms", [], {}, [1.0, math.nan], [[1.0], [2.0, 3.0]], np.array([1.0, 2.0]), np.float32(3.0),
             np.array(math.nan), 0.5, -0.5]

@@ -18,8 +18,10 @@ T, B, N_IN, N_OUT = 200, 2, 5, 3
 NPZ = pathlib.Path(__file__).parents[2] / "references" / "ngclearn" / "plasticity.npz"
 
 
-def np_istdp_events(W0, s_pre, s_post, *, eta, rho0, tau, w_max, dt):
-    """The paper's rule written per synapse and per spike, with its own traces (jump 1, decay tau)."""
+def np_istdp_events(W0, s_pre, s_post, *, eta, rho0, tau, w_max, dt, depression="pre_spike", soft=False,
+                    tau_w=0.0):
+    """The paper's rule written per synapse and per spike, with its own traces (jump 1, decay tau);
+    ``pre_trace``: the depression alpha x_pre dt/tau every step instead of alpha per pre spike."""
     alpha = 2 * rho0 * 1e-3 * tau
     W = W0.astype(np.float64).copy()
     n_steps, batch, n_in = s_pre.shape
@@ -28,15 +30,20 @@ def np_istdp_events(W0, s_pre, s_post, *, eta, rho0, tau, w_max, dt):
     for k in range(n_steps):
         x = x * np.exp(-dt / tau) + s_pre[k]
         y = y * np.exp(-dt / tau) + s_post[k]
-        dW = np.zeros_like(W)
+        ltp, ltd = np.zeros_like(W), np.zeros_like(W)
         for b in range(batch):
             for j in range(n_in):
                 for i in range(n_out):
                     if s_pre[k, b, j]:
-                        dW[j, i] += y[b, i] - alpha
+                        ltp[j, i] += y[b, i]
+                        ltd[j, i] += alpha if depression == "pre_spike" else 0.0
                     if s_post[k, b, i]:
-                        dW[j, i] += x[b, j]
-        W = W + eta * dW
+                        ltp[j, i] += x[b, j]
+                    if depression == "pre_trace":
+                        ltd[j, i] += alpha * x[b, j] * dt / tau
+        if soft:
+            ltp, ltd = ltp * (w_max - W), ltd * W
+        W = W + eta * (ltp - ltd) - (W * dt / tau_w if tau_w else 0.0)
         W = np.clip(W, 0.0, w_max if w_max > 0 else np.inf)
         out.append(W.copy())
     return np.asarray(out)
@@ -49,15 +56,19 @@ def build(dt=1.0, batch=B, shape=(N_IN, N_OUT), **params):
     return ctx, W
 
 
-@pytest.mark.parametrize("w_max", [0.0, 0.9])
-def test_matches_the_per_spike_numpy_reference(w_max: float) -> None:
+CASES = [dict(w_max=0.0), dict(w_max=0.9, tau_w=400.0), dict(w_max=0.9, depression="pre_trace", soft=True)]
+
+
+@pytest.mark.parametrize("case", CASES, ids=["paper", "bounded_decay", "pre_trace_soft"])
+def test_matches_the_per_spike_numpy_reference(case: dict) -> None:
     dt, tau = 0.5, 20.0
     s_pre, s_post, x, y = spikes_and_traces(7, T, B, N_IN, N_OUT, p=0.1, tau_pre=tau, tau_post=tau, dt=dt)
-    ctx, W = build(dt, eta=0.01, rho0=10.0, tau_stdp=tau, w_max=w_max)
+    ctx, W = build(dt, eta=0.01, rho0=10.0, tau_stdp=tau, w_max=case["w_max"], tau_w=case.get("tau_w", 0.0),
+                   depression=case.get("depression", "pre_spike"), soft_bounds=case.get("soft", False))
     W0 = np.asarray(W.weights.value)
     rec = ctx.run("evolve", steps=T, record=[W.weights],
                   inputs={W.preSpike: s_pre, W.postSpike: s_post, W.preTrace: x, W.postTrace: y})[W.weights]
-    ref = np_istdp_events(W0, s_pre, s_post, eta=0.01, rho0=10.0, tau=tau, w_max=w_max, dt=dt)
+    ref = np_istdp_events(W0, s_pre, s_post, eta=0.01, rho0=10.0, tau=tau, dt=dt, **case)
     np.testing.assert_allclose(rec, ref, rtol=1e-5, atol=2e-6)
     assert np.abs(ref[-1] - W0).max() > 0.05
     assert W.alpha == pytest.approx(0.4)
@@ -138,3 +149,15 @@ clamped: [W.preSpike, W.postSpike, W.preTrace, W.postTrace]
     ctx.run("evolve", steps=1, inputs={W.preSpike: one_in, W.postSpike: 0 * one_out, W.preTrace: one_in,
                                        W.postTrace: 0 * one_out})
     np.testing.assert_allclose(np.asarray(W.weights.value), np.maximum(w0 - 0.01 * 0.4, 0), rtol=1e-5)
+
+
+def test_absent_connections_stay_absent() -> None:
+    s_pre, s_post, x, y = spikes_and_traces(3, 50, 1, 6, 4, p=0.3, tau_pre=20.0, tau_post=20.0)
+    with Context("istdp_conn") as ctx:
+        W = ISTDPSynapse("W", (6, 4), eta=0.05, connectivity={"rule": "fixed_in_degree", "k": 2})
+        ctx.command("evolve", [W])
+    absent = np.asarray(W.mask.value) == 0
+    assert absent.sum() == 4 * 4 and np.all(np.asarray(W.weights.value)[absent] == 0)
+    ctx.run("evolve", steps=50, inputs={W.preSpike: s_pre, W.postSpike: s_post, W.preTrace: x, W.postTrace: y})
+    w = np.asarray(W.weights.value)
+    assert np.all(w[absent] == 0) and np.abs(w[~absent]).max() > 0

@@ -3,14 +3,19 @@ gradient, a learning check and YAML."""
 
 from __future__ import annotations
 
+import json
+import pathlib
+
 import numpy as np
 import pytest
 
+from components.rules.reinforce import reinforce_update
 from components.synapses import REINFORCESynapse
 from contexts import Context, load_model_string
 from contexts.errors import ValidationError
 
 T, B, N_IN, N_OUT = 60, 3, 4, 2
+NPZ = pathlib.Path(__file__).parents[2] / "references" / "ngclearn" / "plasticity.npz"
 
 
 def build(batch=B, shape=(N_IN, N_OUT), **params):
@@ -72,6 +77,24 @@ def test_expected_update_is_the_reward_gradient(unit: str) -> None:
     p = 1 / (1 + np.exp(-(0.3 - 0.2)))
     slope = p * (1 - p) if unit == "bernoulli" else 1.0
     np.testing.assert_allclose(np.asarray(W.dWeights.value)[:, 0] / batch, x[0] * slope, rtol=0.08)
+
+
+def test_the_gaussian_rule_matches_ngclearn_in_its_fixed_sigma_mode() -> None:
+    # ngc-learn's REINFORCESynapse with scalar_stddev = sigma: its mean weights follow eta 1e-2 / batch times
+    # our update x^T (r (y - mu) / sigma^2), clipped to [0, w_bound]; fed its own samples y, we follow it
+    ref = np.load(NPZ)
+    kw = json.loads(str(ref["reinforce/kw"]))
+    x, y, r, W = ref["reinforce/x"], ref["reinforce/y"], ref["reinforce/r"], ref["reinforce/W0"]
+    n_out, batch, sigma = W.shape[1] // 2, x.shape[1], kw["scalar_stddev"]
+    noise = []
+    for k in range(len(x)):
+        noise.append(y[k] - x[k] @ W[:, :n_out])
+        dW, _ = reinforce_update(x[k], y[k], x[k] @ W[:, :n_out], r[k], unit="gaussian", sigma=sigma)
+        W = np.clip(np.concatenate([W[:, :n_out] + kw["eta"] * 1e-2 / batch * np.asarray(dW), W[:, n_out:]], 1),
+                    0.0, kw["w_bound"])
+        np.testing.assert_allclose(W, ref["reinforce/W"][k], rtol=1e-4, atol=1e-5)
+    assert np.abs(W - ref["reinforce/W0"]).max() > 0.3
+    assert np.std(noise) == pytest.approx(sigma, rel=0.1)  # its samples are N(mu, sigma^2) about our mu
 
 
 def test_bernoulli_units_learn_a_context_dependent_choice() -> None:

@@ -132,3 +132,16 @@ clamped: [W.preSpike, W.postSpike]
     ctx.run("evolve", steps=1, inputs={W.preSpike: s, W.postSpike: s})
     # first step: r1 = o1 = 1, slow traces 0 -> dW = A2_plus - A2_minus
     np.testing.assert_allclose(np.asarray(W.weights.value), np.clip(w0 + 8.8e-11 - 6.6e-3, 0, 2), rtol=1e-5)
+
+
+def test_weight_mask_keeps_absent_connections_at_zero() -> None:
+    rng = np.random.default_rng(1)
+    s = (rng.random((100, 1, 3)) < 0.2).astype(np.float32)
+    mask = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0]], np.float32)
+    with Context("triplet_mask") as ctx:
+        W = TripletSTDPSynapse("W", (3, 3), weight_mask=mask, eta=10.0)
+        ctx.command("evolve", [W])
+    w0 = np.asarray(W.weights.value).copy()
+    ctx.run("evolve", steps=100, inputs={W.preSpike: s, W.postSpike: s[:, :, ::-1]})
+    w = np.asarray(W.weights.value)
+    assert np.all(w[mask == 0] == 0) and np.abs(w - w0)[mask == 1].max() > 0.01

@@ -1,4 +1,4 @@
-"""Record ngc-learn 3.2.1's plasticity trajectories for tests/components/synapses/test_{istdp,mstdpet}.py.
+"""Record ngc-learn 3.2.1's plasticity trajectories for tests/components/synapses/test_{istdp,mstdpet,som,reinforce}.py.
 
 Run with a Python that has ngc-learn (not the project's environment)::
 
@@ -20,8 +20,10 @@ import jax.numpy as jnp
 import ngclearn
 import numpy as np
 from ngclearn import Context, MethodProcess
+from ngclearn.components.synapses.competitive.SOMSynapse import SOMSynapse
 from ngclearn.components.synapses.hebbian.inhibitorySTDPSynapse import InhibitorySTDPSynapse
 from ngclearn.components.synapses.modulated.MSTDPETSynapse import MSTDPETSynapse
+from ngclearn.components.synapses.modulated.REINFORCESynapse import REINFORCESynapse
 
 T, N_IN, N_OUT, DT = 200, 5, 4, 1.0
 
@@ -82,6 +84,50 @@ def mstdpet(seed: int, kw: dict) -> dict:
             **{k: np.stack(v) for k, v in out.items()}}
 
 
+def som(seed: int, kw: dict) -> dict:
+    rng = np.random.default_rng(seed)
+    n_in, n_units = kw["n_inputs"], kw["n_units_x"] * kw["n_units_y"]
+    W0 = rng.uniform(0.0, 1.0, (n_in, n_units)).astype(np.float32)
+    x = rng.uniform(0.0, 1.0, (T, 1, n_in)).astype(np.float32)
+    with Context(f"som_{seed}"):
+        syn = SOMSynapse("W", **kw)
+        step = MethodProcess(name="step") >> syn.advance_state >> syn.evolve
+        reset = MethodProcess(name="reset") >> syn.reset
+    reset.run()
+    syn.weights.set(jnp.asarray(W0))
+    names = {"W": "weights", "bmu": "bmu", "neighbor_weights": "neighbor_weights", "eta": "eta", "radius": "radius"}
+    out = {key: [] for key in names}
+    for k in range(T):
+        syn.inputs.set(jnp.asarray(x[k]))
+        step.run(t=k * DT, dt=DT)
+        for key, cpt in names.items():
+            out[key].append(np.asarray(getattr(syn, cpt).get()))
+    return {"W0": W0, "x": x, **{k: np.stack(v) for k, v in out.items()}}
+
+
+def reinforce(seed: int, kw: dict) -> dict:
+    rng = np.random.default_rng(seed)
+    n_in, n_out, batch = 4, 3, 2
+    W0 = rng.uniform(0.1, 0.5, (n_in, 2 * n_out)).astype(np.float32)
+    x = rng.uniform(0.0, 1.0, (T, batch, n_in)).astype(np.float32)
+    r = rng.normal(size=(T, batch)).astype(np.float32)
+    with Context(f"reinforce_{seed}"):
+        syn = REINFORCESynapse("W", (n_in, n_out), batch_size=batch, **kw)
+        evolve = MethodProcess(name="evolve") >> syn.evolve
+        reset = MethodProcess(name="reset") >> syn.reset
+    reset.run()
+    syn.weights.set(jnp.asarray(W0))
+    syn.learning_mask.set(jnp.ones(()))  # ngc-learn learns only where learning_mask is 1 (default 0)
+    out = {"W": [], "y": []}
+    for k in range(T):
+        syn.inputs.set(jnp.asarray(x[k]))
+        syn.rewards.set(jnp.asarray(r[k]))
+        evolve.run(t=k * DT, dt=DT)
+        out["W"].append(np.asarray(syn.weights.get(), np.float32))
+        out["y"].append(np.asarray(syn.outputs.get(), np.float32))
+    return {"W0": W0, "x": x, "r": r, **{k: np.stack(v) for k, v in out.items()}}
+
+
 CASES = {
     "istdp_soft": (istdp, dict(eta=0.05, rho=0.2, Aplus=1.0, Aminus=1.0, tau_x_pre=20.0, tau_x_post=20.0,
                                use_soft_bounds=True, w_max=1.0, w_min=0.0)),
@@ -89,6 +135,8 @@ CASES = {
                                use_soft_bounds=False, w_max=1.0, w_min=0.0)),
     "mstdpet": (mstdpet, dict(A_plus=0.02, A_minus=0.015, eta=1.0, tau_elg=25.0, w_bound=1.0)),
     "mstdp": (mstdpet, dict(A_plus=0.02, A_minus=0.015, eta=1.0, tau_elg=0.0, w_bound=1.0)),
+    "som": (som, dict(n_inputs=3, n_units_x=4, n_units_y=4, eta=0.5)),
+    "reinforce": (reinforce, dict(eta=5.0, scalar_stddev=0.5, w_bound=1.0, seed=3)),
 }
 
 
