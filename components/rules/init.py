@@ -72,8 +72,9 @@ def check_spec(spec: Any, where: str = "weight_init", shape: tuple | None = None
         except (TypeError, ValueError):
             raise ParameterTypeError(f"{where} must be {example}; got {describe(spec)} that is not numeric") from None
         if shape is not None and w.shape != tuple(shape):
-            raise ParameterError(f"{where}: explicit weights must have the synapse's shape {tuple(shape)} "
-                                 f"(n_in, n_out), got shape {w.shape}")
+            dims = "(n_in, n_out)" if len(tuple(shape)) == 2 else "(n_out,)"
+            raise ParameterError(f"{where}: explicit values must have the shape {tuple(shape)} {dims}, "
+                                 f"got shape {w.shape}")
         if not np.all(np.isfinite(w)) or np.any(np.abs(w) > LIMIT):
             raise ParameterError(f"{where}: explicit weights must be finite numbers of magnitude <= {LIMIT:g}")
         return w

@@ -36,6 +36,8 @@ An explicit ``weight_init`` array with ``connectivity`` or ``weight_mask`` keeps
 that the rule connects (either layout). In the edges layout a rule without a fixed in-degree
 (Bernoulli, fixed out-degree, distance, masks) stores ``k`` = the largest in-degree slots per post
 neuron, with ``mask (param, (k, n_out))`` 0 on the unused ones.
+    delay, delay_unit: transmission delay (None: none), one per projection or per synapse, in
+        ``"ms"`` (default) or ``"steps"``; see :mod:`components.synapses.delayed`.
 
 Plastic synapses subclass this and add ``evolve``; those whose rule has an edge form
 (TraceSTDPSynapse, ExpSTDPSynapse) take ``layout`` too.
@@ -64,6 +66,7 @@ from ..rules.connectivity import (
 from ..rules.edges import LAYOUTS, choose_layout, edge_forward, edges_to_dense, fixed_indegree, in_degree
 from ..rules.init import check_spec, initializer
 from ..rules.init import connectivity as connectivity_mask
+from .delayed import DELAY_RULES, declare_delay, delayed_transmit
 
 DEFAULT_WEIGHT_INIT = {"dist": "uniform", "low": 0.025, "high": 0.8}
 
@@ -97,11 +100,12 @@ def _times(w_init: Any, mask: np.ndarray) -> Any:
 class DenseSynapse(Component):
     param_rules = {"shape": SHAPE, "weight_init": WEIGHT_SPEC, "bias_init": WEIGHT_SPEC,
                    "p_conn": real(0.0, 1.0, low_open=True, fix="the probability that a connection exists"),
-                   "layout": choice(*LAYOUTS), "connectivity": CONNECTIVITY_SPEC, "weight_mask": MASK_SPEC}
+                   "layout": choice(*LAYOUTS), "connectivity": CONNECTIVITY_SPEC, "weight_mask": MASK_SPEC,
+                   **DELAY_RULES}
 
     def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, bias_init: dict | None = None,
-                 resist_scale: float = 1.0, p_conn: float = 1.0, layout: str = "auto", connectivity: Any = None,
-                 weight_mask: Any = None):
+                 resist_scale: float = 1.0, p_conn: float = 1.0, layout: str = "auto", delay: Any = None,
+                 delay_unit: str = "ms", connectivity: Any = None, weight_mask: Any = None):
         super().__init__(name)
         n_in, n_out = (int(d) for d in shape)
         self.shape = (n_in, n_out)
@@ -122,6 +126,7 @@ class DenseSynapse(Component):
                                  f"zero_diagonal apply to weight matrices only")
         b_init = initializer(bias_init, f"{name}.bias_init", (n_out,)) if bias_init is not None else 0.0
         self.biases = Param((n_out,), init=b_init, doc="output bias")
+        declare_delay(self, delay, delay_unit)
 
     def _declare_p_conn(self, name: str, layout: str) -> None:
         """``p_conn`` alone: a Bernoulli mask drawn from the weights' key (dense), or a fixed in-degree
@@ -209,13 +214,15 @@ class DenseSynapse(Component):
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         # scaling the (batch, n_out) result is cheaper than scaling the (n_in, n_out) matrix
-        return {"outputs": self.transmit(c) * self.resist_scale + c.biases}
+        out, delayed = delayed_transmit(self, c, dt)
+        return {"outputs": out * self.resist_scale + c.biases, **delayed}
 
-    def transmit(self, c: Any) -> Any:
-        """``inputs @ W`` in this synapse's layout (dense matrix product or gather over the edges)."""
+    def transmit(self, c: Any, inputs: Any = None) -> Any:
+        """``inputs @ W`` (default ``c.inputs``) in this synapse's layout (matrix product or gather over the edges)."""
+        inputs = c.inputs if inputs is None else inputs
         if self.layout == "edges":
-            return edge_forward(c.inputs, c.weights, c.pre_index)
-        return c.inputs @ c.weights
+            return edge_forward(inputs, c.weights, c.pre_index)
+        return inputs @ c.weights
 
     def dense_weights(self, weights: Any = None) -> Any:
         """The ``(n_in, n_out)`` weight matrix whatever the layout: of ``weights`` (e.g. a recorded
