@@ -10,7 +10,9 @@ The network (batch 1, dt = 1 ms), the same in all three columns::
     Wi.inputs << z1.s.prev;  W.preSpike/preTrace << z0/tr0;  W.postSpike/postTrace << z1/tr1
     per step: advance [z0, W, Wi, z1, tr0, tr1], then evolve [W]
 
-Columns: steps/s of ``ctx.run(["advance", "evolve"], steps=T)``; of the same step written by hand
+Columns: steps/s of ``ctx.run(["advance", "evolve"], steps=T)`` (and, timed alongside, of the
+same with ``ctx.carry_write_only = True``: every compartment carried through the scan, ``dWeights``
+stored every step, as the engine did before it left write-only state out); of the same step written by hand
 as one ``jax.lax.scan`` (same PRNG keys and initial state, so its final weights are checked equal
 to synaptica's); of ngc-learn 3.x (a Python loop over its jit-compiled ``advance``/``evolve``
 processes, run by a separate interpreter, ``--ngc-python``; skipped with a note if missing).
@@ -171,6 +173,9 @@ def candidates(n: int, steps: int, profile: bool = False) -> tuple[Any, dict]:
     """``(ctx, {name: fn})``: each fn runs ``steps`` steps from the same initial state."""
     ctx, _ = build_synaptica(n)
     fns = {"synaptica": run_from_start(ctx, steps)}
+    full, _ = build_synaptica(n)
+    full.carry_write_only = True    # the engine as before write-only state left the scan's carry
+    fns["synaptica_carry_all"] = run_from_start(full, steps)
     if profile:
         fns["synaptica_lean"] = run_from_start(build_synaptica(n, lean=True)[0], steps)
     variants = {"hand_scan": {}}
@@ -237,6 +242,10 @@ def main(argv: list[str] | None = None) -> None:
         row = {"N": n, "steps_per_s_median": rate, "steps_per_s_best": best, "steps_per_cpu_s": cpu,
                "max_abs_W_diff": diff,
                "load_average_1min": load_average()}
+        row["carry_all_over_synaptica"] = {
+            "median": t["synaptica_carry_all"]["median"] / t["synaptica"]["median"],
+            "best": t["synaptica_carry_all"]["min"] / t["synaptica"]["min"],
+            "cpu": t["synaptica_carry_all"]["cpu_median"] / t["synaptica"]["cpu_median"]}
         syn, hand = rate["synaptica"], rate["hand_scan"]
         ngc = ngc_cpu = None
         if not args.no_ngc:
@@ -253,6 +262,10 @@ def main(argv: list[str] | None = None) -> None:
         print(table(head, rows[-1:]), flush=True)
     print()
     print(table(head, rows))
+    print("\nwrite-only state: time of the engine carrying every compartment (ctx.carry_write_only = True) "
+          "/ time of the default engine, same run:")
+    print(table(["N", "median", "best", "CPU time"],
+                [[r["N"]] + [r["carry_all_over_synaptica"][k] for k in ("median", "best", "cpu")] for r in results]))
     if args.profile:
         keys = ["hand_scan", "hand+mask", "hand+dweights", "hand+tols", "hand+all", "hand_1key", "synaptica",
                 "synaptica_lean"]

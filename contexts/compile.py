@@ -8,6 +8,12 @@ A *run* stacks the commands of one time step and scans that step over time with 
 Before anything is compiled, :func:`analyse` traces each step method abstractly
 (``jax.eval_shape``) to learn which compartments it reads and writes; the Context's validation
 uses that to find unwired inputs and ambiguous orders without running anything.
+
+The same analysis finds *write-only* compartments of a run (:func:`write_only`): written by a step
+but read by no step, wire or record of that run (e.g. ``dWeights`` of an STDP synapse). Carrying
+them through the scan would store them every step for nothing, so the scan leaves them out and
+only the run's last step computes them: after a run every compartment holds exactly the value it
+would hold had it been carried (each write-only value depends on the state of its own step only).
 """
 
 from __future__ import annotations
@@ -233,8 +239,47 @@ def first_nonfinite(points: Sequence[Checkpoint], flags: Any) -> tuple[Checkpoin
     raise ValueError("no flag is set")  # the caller only asks after the scan reported one
 
 
+def write_only(ctx: Context, command_names: Sequence[str], record: Sequence[str] = (),
+               keep: Sequence[str] = ()) -> frozenset:
+    """Paths ``"comp.name"`` written by a step of these commands but read by none of them.
+
+    A compartment is *read* when a step method of the run reads it (found by :func:`analyse`), when
+    it feeds any wire, or when it is in ``record`` or ``keep``. The rest of what the steps write is
+    write-only: nothing inside the run depends on it, so :func:`build_run` computes it on the last
+    step only."""
+    read: set = set(record) | set(keep)
+    for source in ctx._wires.values():
+        read.update(t.compartment.path for t in source.terms)
+    written: set = set()
+    for n in command_names:
+        cmd = ctx._commands[n]
+        for comp in cmd.components:
+            io = ctx._step_io(comp, cmd.method)
+            read.update(f"{comp.name}.{x}" for x in io.reads)
+            written.update(f"{comp.name}.{x}" for x in io.writes)
+    return frozenset(written - read)
+
+
+def _without(state: State, paths: frozenset) -> State:
+    """``state`` without the compartments ``paths`` (a new dict; arrays shared)."""
+    values = dict(state["values"])
+    for path in paths:
+        comp, name = path.split(".", 1)
+        values[comp] = {k: v for k, v in values[comp].items() if k != name}
+    return {"clock": state["clock"], "values": values}
+
+
+def _with(state: State, paths: frozenset, full: State) -> State:
+    """``state`` with the compartments ``paths`` put back from ``full``."""
+    values = dict(state["values"])
+    for path in paths:
+        comp, name = path.split(".", 1)
+        values[comp] = {**values[comp], name: full["values"][comp][name]}
+    return {"clock": state["clock"], "values": values}
+
+
 def build_run(ctx: Context, command_names: tuple, steps: int, record: tuple, inputs: tuple,
-              check_finite: bool, monitors: Any = None) -> Callable:
+              check_finite: bool, monitors: Any = None, keep: Sequence[str] = ()) -> Callable:
     """``fn(state, xs) -> (state, records, (bad_step, bad_t, bad_flags))``: ``steps`` steps in one scan.
 
     ``xs`` maps compartment paths to per-step data with a leading time axis; ``record`` lists
@@ -244,6 +289,12 @@ def build_run(ctx: Context, command_names: tuple, steps: int, record: tuple, inp
     :func:`finite_checkpoints` at that step. With ``monitors`` (a :class:`contexts.monitors.MonitorSet`)
     the function is ``fn(state, xs, carry) -> (state, records, finite_info, carry)``, the monitors'
     carry updated after each step.
+
+    Write-only compartments (:func:`write_only`; ``keep`` lists more paths to treat as read) are
+    left out of the scan's carry and computed by the last step only, which runs after the scan of
+    the first ``steps - 1`` steps; results and the final state are the same as carrying them. Runs
+    with ``check_finite`` (which checks every compartment every step), of one step, or with
+    ``ctx.carry_write_only = True`` (before the first run) carry everything.
     """
     commands = [build_command(ctx, ctx._commands[n]) for n in command_names]
     points = finite_checkpoints(ctx, command_names) if check_finite else []
@@ -279,11 +330,28 @@ def build_run(ctx: Context, command_names: tuple, steps: int, record: tuple, inp
             mon = monitors.update(mon, state["values"])
         return (state, i, bad_step, bad_t, bad_flags, mon), rec
 
+    lean = steps >= 2 and not check_finite and not getattr(ctx, "carry_write_only", False)
+    watched = tuple(keep) + (tuple(m.path for m in monitors.all) if monitors is not None else ())
+    dead = write_only(ctx, command_names, record, watched) if lean else frozenset()
+
     def run(state: State, xs: dict, mon: Any = None) -> Any:
         ctx._trace_count += 1  # runs only while tracing: counts compilations
         carry = (state, jnp.int32(0), jnp.int32(-1), jnp.zeros((), state["clock"]["t"].dtype),
                  jnp.zeros((n_flags,), bool), mon)
-        (state, _, bad_step, bad_t, bad_flags, mon), records = jax.lax.scan(one_step, carry, xs, length=steps)
-        return (state, records, (bad_step, bad_t, bad_flags)) + (() if monitors is None else (mon,))
+        more = (lambda m: ()) if monitors is None else (lambda m: (m,))
+        if not dead:
+            (state, _, bad_step, bad_t, bad_flags, mon), records = jax.lax.scan(one_step, carry, xs, length=steps)
+            return (state, records, (bad_step, bad_t, bad_flags)) + more(mon)
+
+        def lean_step(carry: Any, xs_t: dict) -> Any:
+            (st, *rest), rec = one_step((_with(carry[0], dead, state),) + carry[1:], xs_t)
+            return (_without(st, dead), *rest), rec
+
+        carry, head = jax.lax.scan(lean_step, (_without(state, dead),) + carry[1:],
+                                   {p: a[:-1] for p, a in xs.items()}, length=steps - 1)
+        (state, _, bad_step, bad_t, bad_flags, mon), last = one_step(
+            (_with(carry[0], dead, state),) + carry[1:], {p: a[-1] for p, a in xs.items()})
+        records = {p: jnp.concatenate([head[p], last[p][None]]) for p in record}
+        return (state, records, (bad_step, bad_t, bad_flags)) + more(mon)
 
     return run

@@ -484,7 +484,8 @@ class Context:
 
     def run(self, commands: Sequence[str] | str, steps: int = 1, record: Sequence[Any] = (),
             inputs: dict | None = None, progress: bool = False, check_finite: bool | None = None,
-            donate: bool = False, monitors: Sequence[Monitor] = (), record_every: int = 1) -> Records:
+            donate: bool = False, monitors: Sequence[Monitor] = (), record_every: int = 1,
+            checkpoint_every: int | None = None, checkpoint_dir: Any = None, resume: bool = False) -> Records:
         """Run ``steps`` time steps, each calling ``commands`` in order, as one compiled scan.
 
         Args:
@@ -506,10 +507,23 @@ class Context:
                 objects (see :mod:`contexts.monitors`); each holds its result after the run.
             record_every: keep ``record=`` compartments only after steps ``k, 2k, ...``
                 (``steps // k`` values each).
+            checkpoint_every, checkpoint_dir, resume: run in pieces of ``checkpoint_every`` steps,
+                writing an atomic checkpoint into ``checkpoint_dir`` after each; ``resume=True``
+                continues the same run from the newest one there (see :mod:`contexts.checkpoint`).
         Returns:
             :class:`Records` mapping ``"comp.compartment"`` to arrays of shape ``(steps, ...)``
             (``(steps // record_every, ...)``), and each monitor (``records[monitor]``) to its result.
         """
+        if checkpoint_every is not None or checkpoint_dir is not None or resume:
+            from .checkpoint import run_checkpointed
+
+            if monitors or record_every != 1:
+                raise ArgumentError("a checkpointed run records with record= at every step; monitors= and "
+                                    "record_every= are not available with checkpoint_every yet: drop them, or "
+                                    "run in pieces and save with ctx.save between them")
+
+            return run_checkpointed(self, commands, steps, record, inputs, checkpoint_every, checkpoint_dir, resume,
+                                    progress=progress, check_finite=check_finite, donate=donate)
         names = self._command_names(commands)
         steps = _steps(steps)
         record_paths = self._record_paths(record)

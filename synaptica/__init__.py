@@ -13,6 +13,7 @@ The public namespace in one import::
 ``synaptica.monitors`` are the library's own modules (``components.cells``, ... and
 ``contexts.errors``, ``contexts.monitors``) under a second name, not copies: a class imported either
 way is the same class. ``synaptica.plots`` draws rasters, rates, traces and weights (matplotlib).
+``synaptica.nir`` exports and imports NIR graphs (:mod:`contexts.nir_io`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from contexts.monitors import MonitorOverflowError, RateMonitor, SpikeMonitor
 from contexts.registry import register
 from contexts.wiring import negated, summation, weighted
 
+from . import nir  # noqa: E402  (synaptica.nir.export / import_; the nir package loads on first use)
+
 # `from synaptica.cells import LIFCell` and `import synaptica.cells` find the real modules
 for _name, _module in {"cells": cells, "synapses": synapses, "rules": rules, "errors": errors,
                       "monitors": monitors}.items():
@@ -59,5 +62,5 @@ __all__ = [
     "MonitorOverflowError", "NonFiniteError", "NotACompartmentError", "Output", "Param", "PersistenceError",
     "RateMonitor", "Records", "ShapeError", "SpikeMonitor", "State", "StepTraceError", "SynapticaError",
     "UnknownCommandError", "ValidationError", "WiringError", "__version__", "cells", "errors", "load_model",
-    "load_model_string", "monitors", "negated", "register", "rules", "summation", "synapses", "weighted",
+    "load_model_string", "monitors", "negated", "nir", "register", "rules", "summation", "synapses", "weighted",
 ]

@@ -28,5 +28,35 @@ from .spiking.srm import LIFSRM, RAFSRM
 from .spiking.wtas import WTASCell
 from .traces import VarTrace
 
-# every class imported above (one import line a component keeps merges of new components conflict-free)
-__all__: list[str] = sorted(name for name in dict(globals()) if name[:1].isupper())
+__all__: list[str] = [
+    "ALIFCell",
+    "AdExCell",
+    "BernoulliCell",
+    "BernoulliErrorCell",
+    "EpropALIFCell",
+    "EpropLIFCell",
+    "EpropReadoutCell",
+    "FitzhughNagumoCell",
+    "GaussianErrorCell",
+    "HodgkinHuxleyCell",
+    "IFCell",
+    "InputCell",
+    "IzhikevichCell",
+    "LIFCell",
+    "LIFSRM",
+    "LaplacianErrorCell",
+    "LatencyCell",
+    "LeakyNoiseCell",
+    "PhasorCell",
+    "PoissonCell",
+    "QuadLIFCell",
+    "RAFCell",
+    "RAFSRM",
+    "RateCell",
+    "RetinalGanglionCell",
+    "RewardErrorCell",
+    "SLIFCell",
+    "TTFSCell",
+    "VarTrace",
+    "WTASCell",
+]

@@ -24,6 +24,9 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+#: most values a delay buffer may hold per sample (delay steps x units): 256 MiB of float32
+MAX_IN_FLIGHT = 2**26
+
 
 def to_steps(delay: Any, unit: str, dt: float) -> Any:
     """A delay in ``unit`` (``"ms"`` or ``"steps"``) as a whole number of steps (rounded to nearest)."""

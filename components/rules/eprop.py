@@ -23,7 +23,7 @@ After a sequence of ``T`` steps the firing-rate regulariser adds
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -121,3 +121,88 @@ def firing_rate_gradient(sum_e: Any, n_spikes: Any, n_steps: Any, c_reg: float, 
     f_av = n_spikes / steps
     return c_reg * (f_av - f_target)[:, None, :] * sum_e / steps[..., None]
 
+
+
+# -- the factored form (exact; one matrix product per sequence) ------------------------------------------------
+def backward_affine(a: Any, b: Any) -> Any:
+    """``x_t = a_t x_{t+1} + b_t`` backward in time (axis 1) from ``x_T = 0``, for all ``t`` at once.
+
+    A parallel (associative) scan of the affine maps ``x -> a_t x + b_t``: ``O(log T)`` vectorised
+    passes instead of ``T`` sequential steps."""
+    def compose(later: tuple, earlier: tuple) -> tuple:
+        return earlier[0] * later[0], earlier[0] * later[1] + earlier[1]
+
+    return jax.lax.associative_scan(compose, (jnp.broadcast_to(a, b.shape), b), reverse=True, axis=1)[1]
+
+
+def factored_eligibility(zbar: Any, psi: Any, weights: Sequence, valid: Any, *, psi_beta: Any = None,
+                         rho: float = 0.0, eps_a0: Any = None, final_eps_a: bool = False) -> tuple:
+    """``sum_t w_t[post] * e_t`` for several per-step postsynaptic weightings ``w``, by one matrix product.
+
+    ``zbar`` is ``(batch, T, n_pre)``, ``psi`` and ``psi_beta`` ``(batch, T, n_post)``, each ``w``
+    ``(batch, T, n_post)``, ``valid`` ``(batch, T)`` true for the steps of the sequence (a prefix);
+    ``e_t = psi_t zbar_t - psi_beta_t eps_a_{t-1}`` with ``eps_a_t = rho eps_a_{t-1} + e_t`` from
+    ``eps_a0`` (:func:`eligibility`, applied at each valid step).
+
+    Without adaptation ``e_t = zbar_t psi_t^T``, so ``sum_t w_t e_t = Zbar^T (Psi * W)``. With it,
+    ``eps_a_t = d_t eps_a_{t-1} + psi_t zbar_t`` with ``d_t = rho - psi_beta_t``, a decay of the
+    postsynaptic side only, and::
+
+        sum_t w_t e_t = Zbar^T (Psi * (W - H)) - eps_a0 * (c_0 + d_0 H_0)
+        c_t = psi_beta_t w_t ;  H_t = c_{t+1} + d_{t+1} H_{t+1}, H_{T-1} = 0      (backward, postsynaptic vectors)
+        eps_a_T = Zbar^T (Psi * Q) + eps_a0 * d_0 Q_0 ;  Q_t = d_{t+1} Q_{t+1}, Q_{T-1} = 1
+
+    Returns ``(sums, eps_a_T)``: one ``(batch, n_pre, n_post)`` array per ``w`` and the adaptation
+    trace after the last valid step (None unless ``final_eps_a``)."""
+    n_post = psi.shape[-1]
+    on = valid[:, :, None].astype(psi.dtype)
+    psi = psi * on
+    weights = [w * on for w in weights]
+    blocks, corrections = [], []
+    if psi_beta is None:
+        blocks = [psi * w for w in weights]
+    else:
+        psi_beta = psi_beta * on
+        d = jnp.where(on > 0, rho - psi_beta, 1.0)                               # 1 past the end: no decay
+        ds = jnp.concatenate([d[:, 1:], jnp.ones_like(d[:, :1])], axis=1)       # d_{t+1}
+        for w in weights:
+            c = psi_beta * w
+            cs = jnp.concatenate([c[:, 1:], jnp.zeros_like(c[:, :1])], axis=1)  # c_{t+1}
+            h = backward_affine(ds, cs)
+            blocks.append(psi * (w - h))
+            corrections.append(c[:, 0] + d[:, 0] * h[:, 0])
+        if final_eps_a:
+            q = jnp.flip(jnp.cumprod(jnp.flip(ds, axis=1), axis=1), axis=1)     # Q_t = prod_{u > t} d_u
+            blocks.append(psi * q)
+    total = jnp.einsum("bti,btk->bik", zbar, jnp.concatenate(blocks, axis=-1))
+    sums = [total[..., k * n_post:(k + 1) * n_post] for k in range(len(weights))]
+    if psi_beta is not None and eps_a0 is not None:
+        sums = [s - eps_a0 * corr[:, None, :] for s, corr in zip(sums, corrections)]
+    eps_a_T = None
+    if psi_beta is not None and final_eps_a:
+        eps_a_T = total[..., len(weights) * n_post:]
+        if eps_a0 is not None:
+            eps_a_T = eps_a_T + eps_a0 * (d[:, 0] * q[:, 0])[:, None, :]
+    return sums, eps_a_T
+
+
+def filtered_signal(signal: Any, valid: Any, kappa: float, last: bool = True) -> tuple:
+    """The learning signal filtered backwards, for ``g = sum_t ebar_t L_t`` with ``ebar`` a low-pass of ``e``.
+
+    ``ebar_t = kappa ebar_{t-1} + (1 - kappa) e_t`` from ``ebar_0`` gives
+    ``sum_t ebar_t L_t = sum_t Lf_t e_t + ebar_0 * K`` with ``Lf_t = (1 - kappa) L_t + kappa Lf_{t+1}``
+    and ``K = sum_t kappa^(t+1) L_t``; and the last ``ebar`` (after ``n`` valid steps) is
+    ``sum_t wl_t e_t + kappa^n ebar_0`` with ``wl_t = (1 - kappa) kappa^(n-1-t)``.
+    ``signal`` ``(batch, T, n_post)``, ``valid`` ``(batch, T)``. Returns ``(Lf, K, wl, kappa^n)``
+    (``wl`` and ``kappa^n`` None unless ``last``)."""
+    on = valid[:, :, None].astype(signal.dtype)
+    if not last:
+        m = backward_affine(jnp.asarray(kappa, signal.dtype), signal * on)
+        return (1.0 - kappa) * m, kappa * m[:, 0], None, None
+    at_end = on - jnp.concatenate([on[:, 1:], jnp.zeros_like(on[:, :1])], axis=1)  # 1 at the last valid step
+    both = backward_affine(jnp.asarray(kappa, signal.dtype), jnp.concatenate([signal * on, at_end], axis=-1))
+    n_post = signal.shape[-1]
+    m, e = both[..., :n_post], both[..., n_post:]
+    n = jnp.sum(on[..., 0], axis=1)
+    kappa_n = jnp.where(n > 0, kappa * e[:, 0, 0], 1.0)
+    return (1.0 - kappa) * m, kappa * m[:, 0], (1.0 - kappa) * jnp.broadcast_to(e, signal.shape), kappa_n

@@ -5,6 +5,7 @@ from .bcm import BCMSynapse
 from .dense import DenseSynapse
 from .double_exp_synapse import DoubleExpSynapse
 from .eprop import EpropSynapse, LearningSignalConnection
+from .event_driven import EventDrivenSynapse
 from .event_stdp import EventSTDPSynapse
 from .exp_synapse import ExpSynapse
 from .hebbian import HebbianSynapse
@@ -16,5 +17,23 @@ from .stdp import ExpSTDPSynapse, TraceSTDPSynapse
 from .stp import STPDenseSynapse
 from .triplet_stdp import TripletSTDPSynapse
 
-# every class imported above (one import line a component keeps merges of new components conflict-free)
-__all__: list[str] = sorted(name for name in dict(globals()) if name[:1].isupper())
+__all__: list[str] = [
+    "AlphaSynapse",
+    "BCMSynapse",
+    "DenseSynapse",
+    "DoubleExpSynapse",
+    "EpropSynapse",
+    "EventDrivenSynapse",
+    "EventSTDPSynapse",
+    "ExpSTDPSynapse",
+    "ExpSynapse",
+    "HebbianSynapse",
+    "ISTDPSynapse",
+    "LearningSignalConnection",
+    "MSTDPETSynapse",
+    "ModulatedSynapse",
+    "REINFORCESynapse",
+    "STPDenseSynapse",
+    "TraceSTDPSynapse",
+    "TripletSTDPSynapse",
+]

@@ -27,7 +27,7 @@ import numpy as np
 from contexts import Param, State
 from contexts.params import ParameterError, choice, custom, number
 
-from ..rules.delays import ring_advance, ring_gather, ring_read, ring_write, to_steps
+from ..rules.delays import MAX_IN_FLIGHT, ring_advance, ring_gather, ring_read, ring_write, to_steps
 from ..rules.init import _is_array, check_spec, initializer
 
 DELAY_UNITS = ("ms", "steps")
@@ -84,6 +84,10 @@ def declare_delay(syn: Any, delay: Any, delay_unit: str) -> None:
     if top == 0 and not per_synapse(delay):
         return
     n_in, n_out = syn.shape
+    if (top + 1) * n_in > MAX_IN_FLIGHT:
+        raise ParameterError(f"{syn.name}: delay: the largest delay is {top} steps of dt = {dt} ms; the inputs in "
+                             f"flight would need {top + 1} x {n_in} values per sample (at most {MAX_IN_FLIGHT}): "
+                             f"use a shorter delay or a larger dt")
     if per_synapse(delay):
         if isinstance(delay, np.ndarray):
             if syn.layout == "edges":

@@ -24,6 +24,8 @@ Parameters:
     resist_scale: fixed factor applied to the weights in the transform (e.g. membrane resistance).
     p_conn: probability that a connection exists; absent ones stay exactly 0.
     layout: ``"auto"`` (default: edges only where measured faster), ``"dense"`` or ``"edges"``.
+    delay, delay_unit: transmission delay (None: none), one per projection or per synapse, in
+        ``"ms"`` (default) or ``"steps"``; see :mod:`components.synapses.delayed`.
     connectivity: a rule of :mod:`components.rules.connectivity` such as ``{"rule": "fixed_in_degree",
         "k": 100}``, ``"one_to_one"``, ``{"rule": "all_to_all", "autapses": False}`` or
         ``{"rule": "distance", "sigma": 0.1}``; drawn once, from its ``seed`` (default: the Context's
@@ -36,8 +38,6 @@ An explicit ``weight_init`` array with ``connectivity`` or ``weight_mask`` keeps
 that the rule connects (either layout). In the edges layout a rule without a fixed in-degree
 (Bernoulli, fixed out-degree, distance, masks) stores ``k`` = the largest in-degree slots per post
 neuron, with ``mask (param, (k, n_out))`` 0 on the unused ones.
-    delay, delay_unit: transmission delay (None: none), one per projection or per synapse, in
-        ``"ms"`` (default) or ``"steps"``; see :mod:`components.synapses.delayed`.
 
 Plastic synapses subclass this and add ``evolve``; those whose rule has an edge form
 (TraceSTDPSynapse, ExpSTDPSynapse) take ``layout`` too.
@@ -104,8 +104,8 @@ class DenseSynapse(Component):
                    **DELAY_RULES}
 
     def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, bias_init: dict | None = None,
-                 resist_scale: float = 1.0, p_conn: float = 1.0, layout: str = "auto", delay: Any = None,
-                 delay_unit: str = "ms", connectivity: Any = None, weight_mask: Any = None):
+                 resist_scale: float = 1.0, p_conn: float = 1.0, layout: str = "auto", connectivity: Any = None,
+                 weight_mask: Any = None, delay: Any = None, delay_unit: str = "ms"):
         super().__init__(name)
         n_in, n_out = (int(d) for d in shape)
         self.shape = (n_in, n_out)

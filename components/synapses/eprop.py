@@ -15,20 +15,31 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 from contexts import Input, Param, State
 from contexts.errors import ValidationError
-from contexts.params import choice, flag, nonnegative, optional, positive, real
+from contexts.params import choice, count, custom, flag, nonnegative, optional, positive, real
 
-from ..rules.eprop import INPUT_MODES, decay, eligibility, firing_rate_gradient, input_factor, low_pass
-from ..rules.optimizers import OPTIMIZERS, make_optimizer
+from ..rules.delays import MAX_IN_FLIGHT
+from ..rules.eprop import (
+    INPUT_MODES,
+    decay,
+    eligibility,
+    factored_eligibility,
+    filtered_signal,
+    firing_rate_gradient,
+    input_factor,
+    low_pass,
+)
+from ..rules.optax_bridge import apply_update, check_optimizer, resolve, state_compartments
 from .dense import DenseSynapse
 
 ROLES = ("hidden", "readout")
 UPDATES = ("sequence", "online")
 FEEDBACK = ("random", "symmetric")
-MAX_PENDING = 2**26  # values a LearningSignalConnection may hold in flight per sample
+ELIGIBILITY = ("online", "factored")
 
 
 class EpropSynapse(DenseSynapse):
@@ -67,25 +78,43 @@ class EpropSynapse(DenseSynapse):
 
     Parameters: tau_m = 30 ms (postsynaptic membrane, for zbar), tau_out = 30 ms (readout, for ebar),
     input_mode "leaky"/"direct" (as the postsynaptic cell), tau_a = None (ms; set it for ALIF targets),
-    eta = 1e-4, optim_type "sgd" | "adam" (b1 = 0.9, b2 = 0.999, eps = 1e-8), c_reg = 0,
+    eta = 1e-4, optim_type "sgd" | "adam" (b1 = 0.9, b2 = 0.999, eps = 1e-8) | an optax spec or transform
+    (:mod:`components.rules.optax_bridge`; it brings its own learning rate), c_reg = 0,
     f_target = 10 Hz, no_autapses = False, grad_divisor = 1 (150 = the recall window in the
     classification tutorial), update = "sequence" (NEST ``_bsshslm_2020``) | "online" (apply
     ``ebar L`` every step through the optimizer; the firing-rate term is then not applied), store_e = False.
+
+    ``eligibility="factored"`` (with ``max_steps``, the longest sequence between two ``evolve``) computes
+    the same gradient exactly but once per sequence: ``accumulate`` only stores this step's postsynaptic
+    and presynaptic vectors (``zbar``, ``psi``, ``L``, ``psi_beta``; O(n_in + n_out) per step instead of
+    O(n_in n_out)), and ``evolve`` forms ``g = Zbar^T (Psi * Lf)`` with the learning signal filtered
+    backwards, ``Lf_t = (1 - kappa) L_t + kappa Lf_{t+1}`` (since ``sum_t ebar_t L_t = sum_t e_t Lf_t``),
+    one matrix product per sequence; the regulariser's ``sum_t e_t`` joins the same product, and ALIF's
+    adaptation eligibility becomes a backward scan over postsynaptic vectors
+    (:func:`components.rules.eprop.factored_eligibility`). It needs ``update="sequence"`` and
+    O(max_steps x (n_in + n_out)) memory per sample (compartments ``zbar_hist``, ``psi_hist``,
+    ``signal_hist``, ``psi_beta_hist``). ``ebar`` and ``eps_a`` hold their end-of-sequence values after
+    ``evolve`` (as with the online form) unless ``keep_traces=False``, which sets them to 0 instead and saves
+    a second product (exact when every sequence starts from a reset). During a sequence ``grad``,
+    ``sum_e``, ``ebar`` and ``eps_a`` keep the values they had at its start. A sequence longer than
+    ``max_steps`` makes the update NaN (``check_finite`` names it).
     """
 
     param_rules = {"role": choice(*ROLES), "tau_m": positive("ms"), "tau_out": positive("ms"),
                    "input_mode": choice(*INPUT_MODES), "tau_a": optional(positive("ms")),
-                   "optim_type": choice(*OPTIMIZERS),
+                   "optim_type": custom(check_optimizer),
                    "b1": real(0.0, 1.0, high_open=True), "b2": real(0.0, 1.0, high_open=True), "eps": positive(),
                    "c_reg": nonnegative(), "f_target": nonnegative("Hz"), "no_autapses": flag(),
-                   "grad_divisor": positive(), "update": choice(*UPDATES), "store_e": flag()}
+                   "grad_divisor": positive(), "update": choice(*UPDATES), "store_e": flag(),
+                   "eligibility": choice(*ELIGIBILITY), "max_steps": optional(count()), "keep_traces": flag()}
 
     def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, role: str = "hidden",
                  tau_m: float = 30.0, tau_out: float = 30.0, input_mode: str = "leaky", tau_a: float | None = None,
                  eta: float = 1e-4, optim_type: str = "sgd", b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
                  c_reg: float = 0.0, f_target: float = 10.0, no_autapses: bool = False, grad_divisor: float = 1.0,
                  update: str = "sequence", p_conn: float = 1.0, store_e: bool = False,
-                 connectivity: Any = None, weight_mask: Any = None):
+                 connectivity: Any = None, weight_mask: Any = None, eligibility: str = "online",
+                 max_steps: int | None = None, keep_traces: bool = True):
         super().__init__(name, shape, weight_init={"dist": "fan_in_gaussian"} if weight_init is None else weight_init,
                          p_conn=p_conn, layout="dense", connectivity=connectivity, weight_mask=weight_mask)
         if no_autapses and self.shape[0] != self.shape[1]:
@@ -102,8 +131,8 @@ class EpropSynapse(DenseSynapse):
         self.signal = Input((n_out,), doc="learning signal L (hidden) or readout error (readout)")
         self.grad = State(syn, doc="gradient accumulator g")
         self.dWeights = Param(syn, doc="the last weight change")
-        for key, spec_shape in self._opt().state_spec(syn).items():
-            setattr(self, f"opt_{key}", Param(spec_shape, doc=f"optimizer state {key}"))
+        for key, (spec_shape, dtype, init) in state_compartments(self._opt(), syn, self.context.dtype).items():
+            setattr(self, f"opt_{key}", Param(spec_shape, dtype=dtype, init=init, doc=f"optimizer state {key}"))
         if role == "hidden":
             self.post_psi = Input((n_out,), doc="postsynaptic pseudo-derivative psi")
             self.post_s = Input((n_out,), required=False, doc="postsynaptic spikes (firing-rate regulariser)")
@@ -116,12 +145,35 @@ class EpropSynapse(DenseSynapse):
             if tau_a is not None:
                 self.post_psi_beta = Input((n_out,), doc="postsynaptic psi * beta (EpropALIFCell.psi_beta)")
                 self.eps_a = State(syn, doc="adaptation eligibility trace eps_a")
+        self.eligibility, self.max_steps, self.keep_traces = eligibility, max_steps, keep_traces
+        if eligibility == "factored":
+            self._declare_factored()
+
+    def _declare_factored(self) -> None:
+        """The per-step histories of the factored form (see the class docstring)."""
+        name, (n_in, n_out), steps = self.name, self.shape, self.max_steps
+        if steps is None:
+            raise ValidationError(f"{name}: eligibility='factored' needs max_steps, the number of steps of the "
+                                  "longest sequence between two evolve commands")
+        if self.update != "sequence":
+            raise ValidationError(f"{name}: eligibility='factored' forms the gradient once per sequence, so it "
+                                  f"needs update='sequence' (got update='{self.update}'); use the online form")
+        if self.store_e:
+            raise ValidationError(f"{name}: store_e needs eligibility='online' (the factored form never forms e)")
+        self.zbar_hist = State((steps, n_in), doc="zbar at each step of the sequence")
+        self.signal_hist = State((steps, n_out), doc="learning signal (or readout error) at each step")
+        if self.role == "readout":
+            self.n_steps = State((), doc="steps accumulated")
+            return
+        self.psi_hist = State((steps, n_out), doc="postsynaptic psi at each step")
+        if self.tau_a is not None:
+            self.psi_beta_hist = State((steps, n_out), doc="postsynaptic psi * beta at each step")
 
     # -- helpers ----------------------------------------------------------------------------------
     def _opt(self) -> Any:
         kw = {"lr": self.eta} if self.optim_type == "sgd" else {"lr": self.eta, "b1": self.b1, "b2": self.b2,
                                                                  "eps": self.eps}
-        return make_optimizer(self.optim_type, **kw)
+        return resolve(self.optim_type, **kw)
 
     def _apply(self, c: Any, g: Any) -> dict:
         """Mask ``g`` [batch, pre, post], average it over the batch and take one optimizer step."""
@@ -130,7 +182,7 @@ class EpropSynapse(DenseSynapse):
             g = g * (1.0 - jnp.eye(*self.shape, dtype=g.dtype))
         opt = self._opt()
         names = list(opt.state_spec(self.shape))
-        step, new = opt.update(g, {k: c[f"opt_{k}"] for k in names})
+        step, new = apply_update(opt, g, {k: c[f"opt_{k}"] for k in names}, c["weights"])
         weights = (c["weights"] - step) * c["mask"]
         out = {"weights": weights, "dWeights": -step}
         out.update({f"opt_{k}": new[k] for k in names})
@@ -148,6 +200,8 @@ class EpropSynapse(DenseSynapse):
         return out
 
     def accumulate(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        if self.eligibility == "factored":
+            return self._accumulate_factored(c)
         if self.role == "readout":
             g_t = c.zbar[:, :, None] * c.signal[:, None, :]
             out = {"grad": c.grad + g_t}
@@ -171,6 +225,8 @@ class EpropSynapse(DenseSynapse):
         return out
 
     def evolve(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
+        if self.eligibility == "factored":
+            return self._evolve_factored(c, dt)
         zero = {"grad": jnp.zeros_like(c["grad"])}
         if self.role == "hidden":
             zero.update({"sum_e": jnp.zeros_like(c["sum_e"]), "n_spikes": jnp.zeros_like(c["n_spikes"]),
@@ -183,6 +239,63 @@ class EpropSynapse(DenseSynapse):
                                          self.f_target * dt / 1000.0)
         out = self._apply(c, g / self.grad_divisor)
         out.update(zero)
+        return out
+
+    # -- the factored form ------------------------------------------------------------------------
+    def _accumulate_factored(self, c: Any) -> dict:
+        """Store this step's vectors at row ``n_steps`` of the histories."""
+        row = c.n_steps.reshape(-1)[0].astype(jnp.int32) if c.n_steps.ndim else c.n_steps.astype(jnp.int32)
+
+        def put(buf: Any, x: Any) -> Any:
+            return jax.lax.dynamic_update_slice_in_dim(buf, x[:, None, :].astype(buf.dtype), row, axis=1)
+
+        out = {"zbar_hist": put(c.zbar_hist, c.zbar), "signal_hist": put(c.signal_hist, c.signal),
+               "n_steps": c.n_steps + 1.0}
+        if self.role == "hidden":
+            out["psi_hist"] = put(c.psi_hist, c.post_psi)
+            if self.tau_a is not None:
+                out["psi_beta_hist"] = put(c.psi_beta_hist, c.post_psi_beta)
+            if self.c_reg:
+                out["n_spikes"] = c.n_spikes + c.post_s
+        return out
+
+    def _evolve_factored(self, c: Any, dt: float) -> dict:
+        """The sequence's gradient by one matrix product, then the update of :meth:`evolve`."""
+        n = c["n_steps"]
+        valid = jnp.arange(self.max_steps)[None, :] < n[:, None]
+        on = valid[:, :, None].astype(c["zbar_hist"].dtype)
+        out: dict = {}
+        if self.role == "readout":
+            g = c["grad"] + jnp.einsum("bti,btj->bij", c["zbar_hist"], c["signal_hist"] * on)
+        else:
+            kappa = decay(self.tau_out, dt)
+            lf, k_ebar0, w_last, kappa_n = filtered_signal(c["signal_hist"], valid, kappa, self.keep_traces)
+            weights = [lf]
+            reg = None
+            if self.c_reg:
+                steps = jnp.maximum(n, 1.0)[:, None]
+                reg = self.c_reg * (c["n_spikes"] / steps - self.f_target * dt / 1000.0) / steps   # (batch, post)
+                weights = [lf + reg[:, None, :]]
+            if self.keep_traces:
+                weights.append(w_last)
+            alif = self.tau_a is not None
+            sums, eps_a = factored_eligibility(
+                c["zbar_hist"], c["psi_hist"], weights, valid, psi_beta=c["psi_beta_hist"] if alif else None,
+                rho=decay(self.tau_a, dt) if alif else 0.0, eps_a0=c["eps_a"] if alif else None,
+                final_eps_a=alif and self.keep_traces)
+            g = c["grad"] + sums[0] + c["ebar"] * k_ebar0[:, None, :]
+            if reg is not None:
+                g = g + reg[:, None, :] * c["sum_e"]
+            if self.keep_traces:
+                out["ebar"] = sums[1] + c["ebar"] * kappa_n[:, None, None]
+            else:
+                out["ebar"] = jnp.zeros_like(c["ebar"])
+            if alif:
+                out["eps_a"] = eps_a if self.keep_traces else jnp.zeros_like(c["eps_a"])
+            out.update({"sum_e": jnp.zeros_like(c["sum_e"]), "n_spikes": jnp.zeros_like(c["n_spikes"])})
+        g = jnp.where((n > self.max_steps)[:, None, None], jnp.nan, g)   # histories overflowed: never silent
+        out.update(self._apply(c, g / self.grad_divisor))
+        out.update({"grad": jnp.zeros_like(c["grad"]), "n_steps": jnp.zeros_like(n)})
         return out
 
 
@@ -218,9 +331,9 @@ class LearningSignalConnection(DenseSynapse):
         if abs(steps * dt - delay) > 1e-6 * max(1.0, delay):
             raise ValidationError(f"{name}: delay must be a non-negative multiple of the Context's dt = {dt} ms, "
                                   f"got {delay}")
-        if steps * self.shape[1] > MAX_PENDING:
+        if steps * self.shape[1] > MAX_IN_FLIGHT:
             raise ValidationError(f"{name}: delay = {delay} ms is {steps} steps of dt = {dt} ms; the signals in "
-                                  f"flight would need {steps} x {self.shape[1]} values (at most {MAX_PENDING}): "
+                                  f"flight would need {steps} x {self.shape[1]} values (at most {MAX_IN_FLIGHT}): "
                                   f"use a shorter delay")
         self.feedback, self.delay, self.delay_steps = feedback, delay, steps
         n_out, n_rec = self.shape

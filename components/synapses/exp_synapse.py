@@ -47,8 +47,8 @@ class ExpSynapse(DenseSynapse):
     def __init__(self, name: str, shape: tuple, tau: float = 5.0, weight_init: Any = None, resist_scale: float = 1.0,
                  p_conn: float = 1.0, layout: str = "auto", delay: Any = None, delay_unit: str = "ms",
                  connectivity: Any = None, weight_mask: Any = None):
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout, delay, delay_unit,
-                         connectivity=connectivity, weight_mask=weight_mask)
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout, connectivity=connectivity,
+                         weight_mask=weight_mask, delay=delay, delay_unit=delay_unit)
         self.tau = tau
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:

@@ -62,8 +62,8 @@ class STPDenseSynapse(DenseSynapse):
                  tau_syn: float = 0.0, weight_init: Any = None, bias_init: Any = None, resist_scale: float = 1.0,
                  p_conn: float = 1.0, layout: str = "auto", delay: Any = None, delay_unit: str = "ms",
                  connectivity: Any = None, weight_mask: Any = None):
-        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, layout, delay, delay_unit,
-                         connectivity=connectivity, weight_mask=weight_mask)
+        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, layout, connectivity=connectivity,
+                         weight_mask=weight_mask, delay=delay, delay_unit=delay_unit)
         self.U, self.tau_d, self.tau_f, self.tau_syn = U, tau_d, tau_f, tau_syn
         n_in = self.shape[0]
         self.u = State((n_in,), doc="utilisation of the resources (0..1)")

@@ -25,19 +25,18 @@ import jax.numpy as jnp
 import numpy as np
 
 from contexts import Component, Input, Output
-from contexts.params import ParameterError, choice, custom, nonnegative, positive, real
+from contexts.params import ParameterError, choice, custom, describe, nonnegative, number, positive, real
 
 FILTERS = ("DoG", "gaussian")
 
 
 def _pair(value: Any, where: str) -> list:
-    if isinstance(value, (str, dict)) or not hasattr(value, "__len__") or len(value) != 2:
-        raise ParameterError(f"{where} must be two positive integers (rows, columns), got {value!r}")
-    out = []
-    for v in value:
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != int(v) or not 1 <= v <= 4096:
-            raise ParameterError(f"{where} must be two integers in [1, 4096] (rows, columns), got {value!r}")
-        out.append(int(v))
+    flat = isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.ndim == 1)
+    if not flat or len(value) != 2:
+        raise ParameterError(f"{where} must be two positive integers (rows, columns), got {describe(value)}")
+    out = [number(v, where, integer=True) for v in value]
+    if not all(1 <= v <= 4096 for v in out):
+        raise ParameterError(f"{where} must be two integers in [1, 4096] (rows, columns), got {describe(value)}")
     return out
 
 
