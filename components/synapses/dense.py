@@ -51,6 +51,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from contexts import Component, Input, Output, Param
+from contexts.graph import ARRAY_TAG
 from contexts.params import SHAPE, ParameterError, choice, custom, real
 
 from ..rules.connectivity import (
@@ -78,9 +79,19 @@ def _spec(value: Any, where: str) -> Any:
 #: a weight spec (dict, name or explicit array; see :mod:`components.rules.init`) or None for the default
 WEIGHT_SPEC = custom(_spec)
 #: a connectivity rule (see :mod:`components.rules.connectivity`) or None (``p_conn`` decides)
-CONNECTIVITY_SPEC = custom(lambda v, where: None if v is None else check_rule(v, where))
+CONNECTIVITY_SPEC = custom(lambda v, where: _connectivity(v, where))
 #: a fixed 0/1 ``(n_in, n_out)`` array or None
 MASK_SPEC = custom(lambda v, where: None if v is None else check_mask(v, where))
+
+
+def _connectivity(value: Any, where: str) -> Any:
+    """A connectivity rule, checked; one whose arrays are still references into a saved model's
+    ``.npz`` (``{"__array__": ...}``, while its graph is read) is checked once they are loaded."""
+    if value is None:
+        return None
+    if isinstance(value, dict) and any(isinstance(v, dict) and set(v) == {ARRAY_TAG} for v in value.values()):
+        return value
+    return check_rule(value, where)
 
 
 def _constant(value: np.ndarray) -> Any:

@@ -54,7 +54,8 @@ class EventSTDPSynapse(DenseSynapse):
                  A_minus: float = 1.0, presyn_win_len: float = 2.0, w_bound: float = 1.0,
                  weight_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0,
                  connectivity: Any = None, weight_mask: Any = None):
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, "dense", connectivity, weight_mask)
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout="dense",
+                         connectivity=connectivity, weight_mask=weight_mask)
         self.eta, self.lmbda, self.A_plus, self.A_minus = eta, lmbda, A_plus, A_minus
         self.presyn_win_len, self.w_bound = presyn_win_len, w_bound
         n_in, n_out = self.shape

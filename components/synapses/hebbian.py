@@ -65,8 +65,8 @@ class HebbianSynapse(DenseSynapse):
                  prior: Any = None, sign_value: float = -1.0, optim_type: str = "sgd", pre_wght: float = 1.0,
                  post_wght: float = 1.0, rule: str = "hebbian", resist_scale: float = 1.0, p_conn: float = 1.0,
                  connectivity: Any = None, weight_mask: Any = None):
-        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, "dense", connectivity,
-                         weight_mask)
+        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, layout="dense",
+                         connectivity=connectivity, weight_mask=weight_mask)
         self.eta = eta
         self.w_bound = w_bound
         self.is_nonnegative = is_nonnegative

@@ -61,13 +61,13 @@ class ISTDPSynapse(_TraceSynapse):
     def __init__(self, name: str, shape: tuple, eta: float = 1e-3, rho0: float = 5.0, tau_stdp: float = 20.0,
                  A_plus: float = 1.0, A_minus: float = 1.0, depression: str = "pre_spike", soft_bounds: bool = False,
                  w_max: float = 0.0, tau_w: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
-                 p_conn: float = 1.0, weight_mask: Any = None, connectivity: Any = None):
+                 p_conn: float = 1.0, weight_mask: Any = None,
+                 connectivity: Any = None):
         if soft_bounds and w_max <= 0.0:
             raise ValidationError(f"{name}: soft_bounds=True scales the update by (w_max - W) and W, so it needs "
                                   f"w_max > 0; give w_max or set soft_bounds=False")
         self._setup(name, shape, weight_init, resist_scale, p_conn, "dense", weight_mask, connectivity, eta=eta,
-                    rho0=rho0,
-                    tau_stdp=tau_stdp, A_plus=A_plus, A_minus=A_minus, depression=depression,
+                    rho0=rho0, tau_stdp=tau_stdp, A_plus=A_plus, A_minus=A_minus, depression=depression,
                     soft_bounds=soft_bounds, w_max=w_max, tau_w=tau_w)
 
     @property

@@ -98,7 +98,8 @@ class ModulatedSynapse(DenseSynapse):
                  post_wght: float | None = None, w_bound: float = 0.0, is_nonnegative: bool = False,
                  weight_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0,
                  connectivity: Any = None, weight_mask: Any = None):
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, "dense", connectivity, weight_mask)
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout="dense",
+                         connectivity=connectivity, weight_mask=weight_mask)
         given = {"A_plus": A_plus, "A_minus": A_minus, "mu": mu, "pretrace_target": pretrace_target,
                  "pre_wght": pre_wght, "post_wght": post_wght}
         inputs, defaults = RULES[rule]

@@ -60,7 +60,8 @@ class MSTDPETSynapse(_TraceSynapse):
     def __init__(self, name: str, shape: tuple, A_plus: float, A_minus: float, eta: float = 1.0, tau_z: float = 25.0,
                  mu: float = 0.0, pretrace_target: float = 0.0, modulator_shape: Any = 1, w_bound: float = 1.0,
                  tau_w: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0,
-                 weight_mask: Any = None, connectivity: Any = None):
+                 weight_mask: Any = None,
+                 connectivity: Any = None):
         self._setup(name, shape, weight_init, resist_scale, p_conn, "dense", weight_mask, connectivity, A_plus=A_plus,
                     A_minus=A_minus, eta=eta, tau_z=tau_z, mu=mu, pretrace_target=pretrace_target, w_bound=w_bound,
                     tau_w=tau_w)

@@ -57,7 +57,8 @@ class REINFORCESynapse(DenseSynapse):
                  baseline_rate: float = 0.0, w_bound: float = 0.0, weight_init: dict | None = None,
                  bias_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0,
                  connectivity: Any = None, weight_mask: Any = None):
-        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, "dense", connectivity, weight_mask)
+        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, layout="dense",
+                         connectivity=connectivity, weight_mask=weight_mask)
         self.unit, self.eta, self.sigma, self.baseline_rate, self.w_bound = unit, eta, sigma, baseline_rate, w_bound
         n_in, n_out = self.shape
         self.rewards = Input((), doc="reward r of this step's outputs, one per sample")

@@ -42,8 +42,8 @@ class _TraceSynapse(DenseSynapse):
                layout: str, weight_mask: Any, connectivity: Any = None, **rule_params: float) -> None:
         """The DenseSynapse part (connections, a ``weight_mask``), the rule's parameters as attributes,
         then the STDP compartments."""
-        DenseSynapse.__init__(self, name, shape, weight_init, None, resist_scale, p_conn, layout, connectivity,
-                              weight_mask)
+        DenseSynapse.__init__(self, name, shape, weight_init, None, resist_scale, p_conn, layout,
+                              connectivity=connectivity, weight_mask=weight_mask)
         for key, value in rule_params.items():
             setattr(self, key, value)
         self._declare()

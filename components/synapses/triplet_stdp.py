@@ -69,8 +69,10 @@ class TripletSTDPSynapse(DenseSynapse):
                  A3_minus: float | None = None, tau_plus: float = TAU_PLUS, tau_minus: float = TAU_MINUS,
                  tau_x: float | None = None, tau_y: float | None = None, interaction: str | None = None,
                  eta: float = 1.0, w_max: float = 1.0, weight_init: dict | None = None, resist_scale: float = 1.0,
-                 p_conn: float = 1.0, connectivity: Any = None, weight_mask: Any = None):
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, "dense", connectivity, weight_mask)
+                 p_conn: float = 1.0,
+                 connectivity: Any = None, weight_mask: Any = None):
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout="dense",
+                         connectivity=connectivity, weight_mask=weight_mask)
         self.preset = preset
         given = (interaction, A2_plus, A3_plus, A2_minus, A3_minus, tau_x, tau_y)
         (self.interaction, self.A2_plus, self.A3_plus, self.A2_minus, self.A3_minus, self.tau_x,

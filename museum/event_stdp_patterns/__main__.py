@@ -113,6 +113,8 @@ def plot(hit: np.ndarray, lat: np.ndarray, fa: np.ndarray, shown: np.ndarray, w:
          out: Path) -> None:
     import matplotlib.pyplot as plt
 
+    from synaptica import plots
+
     t = np.arange(len(shown)) * WIN / 1000
     fig, ax = plt.subplots(1, 3, figsize=(14, 3.6))
     ts = t[shown]
@@ -140,14 +142,13 @@ def plot(hit: np.ndarray, lat: np.ndarray, fa: np.ndarray, shown: np.ndarray, w:
     order = np.argsort(w[: n_in // 2])  # afferents sorted by final weight (strongest on top)
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    sc = ax[2].scatter(t_sp, rank[aff], c=w[aff], s=6, cmap="viridis", vmin=0, vmax=1)
+    plots.raster((t_sp, aff), ax=ax[2], order=rank, values=w, vmin=0, vmax=1, size=6,
+                 xlabel="time in the pattern (ms)", ylabel="pattern afferent (sorted by final weight)",
+                 title="the pattern; colour = final weight")
     late = np.where(hit, lat, np.nan)[int(len(hit) * 0.9):]
     if np.any(np.isfinite(late)):
         ax[2].axvline(np.nanmedian(late), color="tab:red", lw=1, label="median latency, end of run")
         ax[2].legend(fontsize=8, loc="lower right")
-    ax[2].set(xlabel="time in the pattern (ms)", ylabel="pattern afferent (sorted by final weight)",
-              title="the pattern; colour = final weight")
-    fig.colorbar(sc, ax=ax[2])
     fig.tight_layout()
     mc.save_figure(fig, out / "event_stdp_patterns.png")
 

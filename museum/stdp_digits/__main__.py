@@ -143,30 +143,13 @@ def plot(weights: np.ndarray, neuron_labels: np.ndarray, y_true: np.ndarray, y_p
          out: Path) -> None:
     import matplotlib.pyplot as plt
 
-    n = weights.shape[1]
-    side = int(np.ceil(np.sqrt(n)))
-    grid = np.ones((side * 9 + 1, side * 9 + 1)) * np.nan
-    for k in range(n):
-        r, c = divmod(k, side)
-        grid[1 + 9 * r:9 + 9 * r, 1 + 9 * c:9 + 9 * c] = weights[:, k].reshape(8, 8) / weights[:, k].max()
+    from synaptica import plots
+
     fig, ax = plt.subplots(1, 2, figsize=(12, 5.6), gridspec_kw={"width_ratios": [1.15, 1]})
-    ax[0].imshow(grid, cmap="hot_r", interpolation="nearest")
-    for k in range(n):
-        r, c = divmod(k, side)
-        ax[0].text(9 * c + 1.3, 9 * r + 2.6, str(neuron_labels[k]), color="tab:blue", fontsize=7)
-    ax[0].set(title=f"receptive fields of the {n} excitatory neurons (blue: assigned label)")
-    ax[0].axis("off")
-    conf = np.zeros((10, 10))
-    for t, p in zip(y_true, y_pred):
-        conf[t, p] += 1
-    ax[1].imshow(conf / np.maximum(conf.sum(1, keepdims=True), 1), cmap="Blues")
-    for t in range(10):
-        for p in range(10):
-            if conf[t, p]:
-                ax[1].text(p, t, int(conf[t, p]), ha="center", va="center", fontsize=7,
-                           color="white" if conf[t, p] > conf[t].sum() / 2 else "black")
-    ax[1].set(xlabel="predicted", ylabel="true", xticks=range(10), yticks=range(10),
-              title=f"held-out digits: accuracy {acc:.1%}")
+    plots.receptive_fields(weights, (8, 8), ax=ax[0], labels=neuron_labels,
+                           title=f"receptive fields of the {weights.shape[1]} excitatory neurons "
+                                 f"(blue: assigned label)")
+    plots.confusion(y_true, y_pred, ax=ax[1], n_classes=10, title=f"held-out digits: accuracy {acc:.1%}")
     fig.tight_layout()
     mc.save_figure(fig, out / "stdp_digits.png")
 

@@ -115,3 +115,16 @@ def test_monitor_errors():
         SpikeMonitor(z.outputs, capacity=0)
     with pytest.raises(Exception, match="no component 'q'"):
         ctx.run("advance", steps=2, monitors=[SpikeMonitor("q.s")])
+
+
+def test_record_every_and_rates_are_the_same_in_chunks():
+    ctx, z = noise_model(n=10, batch=1)
+    start = ctx.state
+    plain = [RateMonitor(z.outputs, bin=9)]
+    once = ctx.run("advance", steps=120, record=[z.outputs], record_every=7, monitors=plain)
+    ctx.state = start
+    chunked = [RateMonitor(z.outputs, bin=9)]
+    again = ctx.run("advance", steps=120, record=[z.outputs], record_every=7, monitors=chunked, progress=True)
+    assert once[z.outputs].shape == (17, 1, 10)
+    np.testing.assert_array_equal(once[z.outputs], again[z.outputs])
+    np.testing.assert_allclose(plain[0].rate, chunked[0].rate)

@@ -245,3 +245,20 @@ commands:
         py.command("advance", [W])
     np.testing.assert_array_equal(ctx.get("W.weights"), W.weights.value)
     assert np.all(np.asarray(W.weights.value).sum(axis=0) == 5) and np.all(np.diag(W.weights.value) == 0)
+
+
+def test_save_and_load_keep_the_network_and_its_array_parameters(tmp_path):
+    pos = np.linspace(0, 1, 20, endpoint=False)
+    mask = np.ones((20, 20))
+    mask[:, :3] = 0
+    with Context("saved", seed=3) as ctx:
+        W = DenseSynapse("W", (20, 20), layout="edges", weight_mask=mask,
+                         connectivity={"rule": "distance", "sigma": 0.1, "pre_positions": pos, "post_positions": pos})
+        ctx.command("advance", [W])
+    ctx.save(str(tmp_path / "m"))
+    back = Context.load(str(tmp_path / "m"))
+    V = back.components["W"]
+    np.testing.assert_array_equal(V.config["weight_mask"], mask)
+    np.testing.assert_array_equal(V.config["connectivity"]["pre_positions"], pos)
+    np.testing.assert_array_equal(np.asarray(V.dense_weights()), np.asarray(W.dense_weights()))
+    assert np.all(np.asarray(W.dense_weights())[:, :3] == 0) and V.layout == "edges"
