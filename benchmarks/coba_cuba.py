@@ -6,7 +6,9 @@ Every simulator runs the same network (80 % E / 20 % I LIF neurons, connection p
 g_L and a 20 mV drive, initial v ~ N(-55, 5) mV; CUBA: 1.62 / -9 mV current jumps, v ~ U(-60, -50))
 from a script in ``benchmarks/peers/`` started with that simulator's own Python (``--brian2-python``,
 ``--nest-python``; synaptica: this interpreter, ``--synaptica-root`` = a tree with
-``museum/coba_cuba/network.py``). Each reports build, compile and simulation time separately, peak
+``museum/coba_cuba/network.py``). ``synaptica-event`` is the same network with its projections
+stored dense and propagated from the spikes only (the transmit of ``EventDrivenSynapse``; it needs
+``n^2`` weights of memory, so use it up to N ~ 10,000). Each reports build, compile and simulation time separately, peak
 memory (its process and children) and the spikes' statistics: mean rate and ISI CV of E and I.
 
 The statistics are checked first (rates within ``--rate-tol`` relative of the peers' median, CVs within
@@ -33,17 +35,18 @@ from benchmarks.common import add_publish_flag, load_average, table, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 PEERS = Path(__file__).resolve().parent / "peers"
-SIMULATORS = ("synaptica", "brian2-standalone", "brian2-runtime", "nest")
+SIMULATORS = ("synaptica", "synaptica-event", "brian2-standalone", "brian2-runtime", "nest")
 
 
 def command(sim: str, args: argparse.Namespace, kind: str, n: int, p: float) -> tuple[list, dict]:
     common = ["--kind", kind, "--n", str(n), "--p", repr(p), "--duration", repr(args.duration),
               "--seed", str(args.seed)]
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    if sim == "synaptica":
+    if sim.startswith("synaptica"):
         env["PYTHONPATH"] = str(Path(args.synaptica_root).resolve())
         env.setdefault("JAX_PLATFORMS", "cpu")
-        return [sys.executable, str(PEERS / "synaptica_coba_cuba.py"), *common], env
+        event = ["--event"] if sim == "synaptica-event" else []
+        return [sys.executable, str(PEERS / "synaptica_coba_cuba.py"), *common, *event], env
     if sim.startswith("brian2"):
         mode = "cpp_standalone" if sim == "brian2-standalone" else "runtime"
         return [args.brian2_python, str(PEERS / "brian2_coba_cuba.py"), *common, "--mode", mode], env
@@ -122,7 +125,8 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{kind} N={n} {sim}: " + (r["error"] if "error" in r else
                       f"{r['sim_s'] / (args.duration / 1000):.3g} s per simulated s"), flush=True)
             check_stats(rows, args.rate_tol, args.cv_tol)
-            peers = [r for r in rows if "error" not in r and r["column"] != "synaptica" and r.get("stats_ok")]
+            peers = [r for r in rows if "error" not in r and not r["column"].startswith("synaptica")
+                     and r.get("stats_ok")]
             fastest = min((r["sim_s"] for r in peers), default=None)
             for r in rows:
                 label = f"{kind} N={n:,} p={p:.3g}"

@@ -18,6 +18,23 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stats import peak_rss_mb, spike_stats  # noqa: E402
 
 
+def event_transmit() -> None:
+    """Make the dense-layout synapses of this process propagate from the spikes only (a prototype of
+    the event-driven path for the network's synapse type; exact, see components.rules.events)."""
+    from components.rules.events import event_forward
+    from components.synapses.dense import DenseSynapse
+
+    dense_transmit = DenseSynapse.transmit
+
+    def transmit(self, c, inputs=None):
+        if self.layout != "dense":
+            return dense_transmit(self, c, inputs) if inputs is not None else dense_transmit(self, c)
+        x = c.inputs if inputs is None else inputs
+        return event_forward(x, c.weights, min(self.shape[0], max(32, self.shape[0] // 50)))
+
+    DenseSynapse.transmit = transmit
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--kind", default="coba", choices=["coba", "cuba"])
@@ -28,6 +45,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--connectivity", default="bernoulli")
     ap.add_argument("--chunk", type=int, default=1000, help="steps per recorded chunk of the statistics run")
+    ap.add_argument("--event", action="store_true",
+                    help="prototype: dense-stored projections propagated from the spikes only (the transmit of "
+                         "EventDrivenSynapse, capacity max(32, n_pre / 50) events per step, dense fallback above)")
     a = ap.parse_args()
     t0 = time.perf_counter()
     try:
@@ -39,7 +59,16 @@ def main() -> None:
     import numpy as np
 
     steps = int(round(a.duration / a.dt))
-    ctx = build_network(a.kind, n=a.n, p=a.p, dt=a.dt, seed=a.seed, connectivity=a.connectivity)
+    extra = None
+    if a.event:
+        try:
+            event_transmit()
+        except ImportError as e:
+            print("RESULT " + json.dumps({"simulator": "synaptica", "error": f"no event path ({e})"}), flush=True)
+            return
+        extra = {f"{p}.{k}": v for p in ("EE", "EI", "IE", "II") for k, v in (("layout", "dense"), ("p_conn", a.p))}
+        a.connectivity = "bernoulli"
+    ctx = build_network(a.kind, n=a.n, p=a.p, dt=a.dt, seed=a.seed, connectivity=a.connectivity, extra=extra)
     state0 = ctx.state
     jax.block_until_ready(state0)
     t_build = time.perf_counter() - t0
@@ -64,7 +93,8 @@ def main() -> None:
             tt.append((done + step + 1) * a.dt)
         done += k
     n_syn = sum(int(np.count_nonzero(np.asarray(ctx.get(f"{p}.weights")))) for p in ("EE", "EI", "IE", "II"))
-    res = {"simulator": "synaptica", "version": "dev", "mode": f"jax {jax.__version__} {jax.default_backend()}",
+    mode = f"jax {jax.__version__} {jax.default_backend()}" + (", event-driven" if a.event else ", edges")
+    res = {"simulator": "synaptica", "version": "dev", "mode": mode,
            "kind": a.kind, "n": a.n, "p": a.p, "dt": a.dt, "duration_ms": a.duration, "build_s": t_build,
            "compile_s": compile_s, "sim_s": sim, "sim_cpu_s": sim_cpu, "synapses": n_syn, "peak_rss_mb": peak_rss_mb(),
            "E": spike_stats(np.concatenate(idx_e), np.concatenate(t_e), n_e, a.duration),
