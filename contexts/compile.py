@@ -294,14 +294,16 @@ def _with(state: State, paths: frozenset, full: State) -> State:
 
 
 def build_run(ctx: Context, command_names: tuple, steps: int, record: tuple, inputs: tuple,
-              check_finite: bool, keep: Sequence[str] = ()) -> Callable:
+              check_finite: bool, monitors: Any = None, keep: Sequence[str] = ()) -> Callable:
     """``fn(state, xs) -> (state, records, (bad_step, bad_t, bad_flags))``: ``steps`` steps in one scan.
 
     ``xs`` maps compartment paths to per-step data with a leading time axis; ``record`` lists
     compartment paths whose values after each step are stacked over time. With ``check_finite``,
     ``bad_step`` is the first step (1-based, within this run) at which a compartment went NaN/Inf
     (-1 if none), ``bad_t`` the time after it and ``bad_flags`` the flags of
-    :func:`finite_checkpoints` at that step.
+    :func:`finite_checkpoints` at that step. With ``monitors`` (a :class:`contexts.monitors.MonitorSet`)
+    the function is ``fn(state, xs, carry) -> (state, records, finite_info, carry)``, the monitors'
+    carry updated after each step.
 
     Write-only compartments (:func:`write_only`; ``keep`` lists more paths to treat as read) are
     left out of the scan's carry and computed by the last step only, which runs after the scan of
@@ -315,7 +317,7 @@ def build_run(ctx: Context, command_names: tuple, steps: int, record: tuple, inp
     input_cpts = {p: ctx._compartment(p) for p in inputs}
 
     def one_step(carry: Any, xs_t: dict) -> Any:
-        state, i, bad_step, bad_t, bad_flags = carry
+        state, i, bad_step, bad_t, bad_flags, mon = carry
         if xs_t:
             values = dict(state["values"])
             for path, x in xs_t.items():
@@ -339,18 +341,22 @@ def build_run(ctx: Context, command_names: tuple, steps: int, record: tuple, inp
             bad_t = jnp.where(first, state["clock"]["t"], bad_t)
             bad_flags = jnp.where(first, flat, bad_flags)
         rec = {p: state["values"][p.split(".")[0]][p.split(".")[1]] for p in record}
-        return (state, i, bad_step, bad_t, bad_flags), rec
+        if monitors is not None:
+            mon = monitors.update(mon, state["values"])
+        return (state, i, bad_step, bad_t, bad_flags, mon), rec
 
     lean = steps >= 2 and not check_finite and not getattr(ctx, "carry_write_only", False)
-    dead = write_only(ctx, command_names, record, keep) if lean else frozenset()
+    watched = tuple(keep) + (tuple(m.path for m in monitors.all) if monitors is not None else ())
+    dead = write_only(ctx, command_names, record, watched) if lean else frozenset()
 
-    def run(state: State, xs: dict) -> Any:
+    def run(state: State, xs: dict, mon: Any = None) -> Any:
         ctx._trace_count += 1  # runs only while tracing: counts compilations
         carry = (state, jnp.int32(0), jnp.int32(-1), jnp.zeros((), state["clock"]["t"].dtype),
-                 jnp.zeros((n_flags,), bool))
+                 jnp.zeros((n_flags,), bool), mon)
+        more = (lambda m: ()) if monitors is None else (lambda m: (m,))
         if not dead:
-            (state, _, bad_step, bad_t, bad_flags), records = jax.lax.scan(one_step, carry, xs, length=steps)
-            return state, records, (bad_step, bad_t, bad_flags)
+            (state, _, bad_step, bad_t, bad_flags, mon), records = jax.lax.scan(one_step, carry, xs, length=steps)
+            return (state, records, (bad_step, bad_t, bad_flags)) + more(mon)
 
         def lean_step(carry: Any, xs_t: dict) -> Any:
             (st, *rest), rec = one_step((_with(carry[0], dead, state),) + carry[1:], xs_t)
@@ -358,9 +364,9 @@ def build_run(ctx: Context, command_names: tuple, steps: int, record: tuple, inp
 
         carry, head = jax.lax.scan(lean_step, (_without(state, dead),) + carry[1:],
                                    {p: a[:-1] for p, a in xs.items()}, length=steps - 1)
-        (state, _, bad_step, bad_t, bad_flags), last = one_step(
+        (state, _, bad_step, bad_t, bad_flags, mon), last = one_step(
             (_with(carry[0], dead, state),) + carry[1:], {p: a[-1] for p, a in xs.items()})
         records = {p: jnp.concatenate([head[p], last[p][None]]) for p in record}
-        return state, records, (bad_step, bad_t, bad_flags)
+        return (state, records, (bad_step, bad_t, bad_flags)) + more(mon)
 
     return run

@@ -17,6 +17,7 @@ changing a parameter later takes effect: the Context recompiles when a parameter
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 from typing import Any, Mapping
@@ -24,7 +25,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .compartment import Compartment
-from .errors import ContextError, WiringError
+from .errors import ContextError, SynapticaError, WiringError
 from .params import (
     ParameterError,
     ParameterTypeError,
@@ -80,6 +81,20 @@ def _unknown_message(owner: str, name: str, known: list[str]) -> str:
 def _named(err: ParameterError, owner: str, parameter: str) -> ParameterError:
     err.component, err.parameter = owner, parameter
     return err
+
+
+def _owned(err: SynapticaError, cls: type, name: Any) -> SynapticaError:
+    """``err`` with its message starting ``Class 'name': `` (constructors often say just ``name:``)."""
+    owner, text = owner_text(cls, name), str(err)
+    if text.startswith(owner):
+        return err
+    for prefix in (f"{name}: ", f"{name!r}: ", f"{name}."):
+        if isinstance(name, str) and text.startswith(prefix):
+            text = text[len(prefix):]
+            break
+    new = copy.copy(err)
+    new.args = (f"{owner}: {text}",)
+    return new
 
 
 def _bind(cls: type, signature: inspect.Signature, args: tuple, kw: dict) -> inspect.BoundArguments:
@@ -156,7 +171,12 @@ class Component:
                     check_combined(type(self), bound.arguments.get("name"), config, Context.current().dt)
                     object.__setattr__(self, "_config", config)
                     args, kw = bound.args[1:], bound.kwargs
-                init(self, *args, **kw)
+                try:
+                    init(self, *args, **kw)
+                except SynapticaError as e:
+                    if outermost:
+                        raise _owned(e, type(self), args[0] if args else kw.get("name")) from None
+                    raise
                 if outermost:
                     object.__setattr__(self, "_built", True)
 

@@ -44,6 +44,7 @@ from .errors import (
     ValidationError,
     WiringError,
 )
+from .monitors import Monitor, MonitorSet
 from .wiring import Source, as_source
 
 DEFAULT_METHODS = {"advance": "advance_state"}
@@ -59,10 +60,13 @@ class Records(dict):
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, Compartment):
             key = key.path
+        elif isinstance(key, Monitor):
+            key = key.name
         return super().__getitem__(key)
 
     def __contains__(self, key: Any) -> bool:
-        return super().__contains__(key.path if isinstance(key, Compartment) else key)
+        return super().__contains__(key.path if isinstance(key, Compartment) else
+                                    key.name if isinstance(key, Monitor) else key)
 
 
 class Context:
@@ -457,11 +461,13 @@ class Context:
 
     # -- running --------------------------------------------------------------------------------------
     def compile_run(self, commands: Sequence[str] | str, steps: int, record: Sequence[Any] = (),
-                    inputs: Sequence[Any] = (), check_finite: bool | None = None, donate: bool = False) -> Any:
+                    inputs: Sequence[Any] = (), check_finite: bool | None = None, donate: bool = False,
+                    monitors: MonitorSet | None = None) -> Any:
         """The pure function behind :meth:`run`: ``fn(state, xs) -> (state, records, finite_info)``.
 
         ``inputs`` lists the compartments ``xs`` feeds (``xs`` maps their paths to ``(steps, ...)``
-        arrays). Use it to ``jax.vmap`` a whole model over independent instances (e.g. seeds)."""
+        arrays). Use it to ``jax.vmap`` a whole model over independent instances (e.g. seeds).
+        With ``monitors`` (a :class:`contexts.monitors.MonitorSet`): ``fn(state, xs, carry) -> (..., carry)``."""
         names = self._command_names(commands)
         steps = _steps(steps)
         record_paths = self._record_paths(record)
@@ -470,15 +476,16 @@ class Context:
         input_paths = tuple(self._input_compartment(r).path for r in inputs)
         check = self.check_finite if check_finite is None else bool(check_finite)
         self.validate(names, fed=input_paths)
-        key = (names, steps, record_paths, input_paths, check, bool(donate))
+        key = (names, steps, record_paths, input_paths, check, bool(donate), monitors and monitors.key)
         if key not in self._cache:
-            fn = build_run(self, names, steps, record_paths, input_paths, check)
+            fn = build_run(self, names, steps, record_paths, input_paths, check, monitors)
             self._cache[key] = jax.jit(fn, donate_argnums=(0,) if donate else ())
         return self._cache[key]
 
     def run(self, commands: Sequence[str] | str, steps: int = 1, record: Sequence[Any] = (),
             inputs: dict | None = None, progress: bool = False, check_finite: bool | None = None,
-            donate: bool = False) -> Records:
+            donate: bool = False, monitors: Sequence[Monitor] = (), record_every: int = 1,
+            checkpoint_every: int | None = None, checkpoint_dir: Any = None, resume: bool = False) -> Records:
         """Run ``steps`` time steps, each calling ``commands`` in order, as one compiled scan.
 
         Args:
@@ -496,27 +503,52 @@ class Context:
                 at N=6400 with short runs, see benchmarks/README.md). Arrays taken from the state
                 before the run (``W.weights.value``) become invalid; with ``check_finite`` the
                 pre-run state cannot be kept.
+            monitors: :class:`~contexts.monitors.SpikeMonitor` / :class:`~contexts.monitors.RateMonitor`
+                objects (see :mod:`contexts.monitors`); each holds its result after the run.
+            record_every: keep ``record=`` compartments only after steps ``k, 2k, ...``
+                (``steps // k`` values each).
+            checkpoint_every, checkpoint_dir, resume: run in pieces of ``checkpoint_every`` steps,
+                writing an atomic checkpoint into ``checkpoint_dir`` after each; ``resume=True``
+                continues the same run from the newest one there (see :mod:`contexts.checkpoint`).
         Returns:
-            :class:`Records` mapping ``"comp.compartment"`` to arrays of shape ``(steps, ...)``.
+            :class:`Records` mapping ``"comp.compartment"`` to arrays of shape ``(steps, ...)``
+            (``(steps // record_every, ...)``), and each monitor (``records[monitor]``) to its result.
         """
+        if checkpoint_every is not None or checkpoint_dir is not None or resume:
+            from .checkpoint import run_checkpointed
+
+            if monitors or record_every != 1:
+                raise ArgumentError("a checkpointed run records with record= at every step; monitors= and "
+                                    "record_every= are not available with checkpoint_every yet: drop them, or "
+                                    "run in pieces and save with ctx.save between them")
+
+            return run_checkpointed(self, commands, steps, record, inputs, checkpoint_every, checkpoint_dir, resume,
+                                    progress=progress, check_finite=check_finite, donate=donate)
         names = self._command_names(commands)
         steps = _steps(steps)
         record_paths = self._record_paths(record)
         xs = self._per_step_inputs(inputs, steps)
         check = self.check_finite if check_finite is None else bool(check_finite)
-        if steps == 0:
+        every = _steps(record_every)
+        if every < 1:
+            raise ArgumentError(f"record_every must be >= 1 (keep the records of every k-th step), got {every}")
+        mset = MonitorSet(self, monitors, record_paths, every, steps) if monitors or every > 1 else None
+        scanned = () if every > 1 else record_paths
+        if steps == 0 and mset is None:
             self.validate(names, fed=tuple(xs))
             return Records({p: jnp.zeros((0,) + self.get(p).shape, self.get(p).dtype) for p in record_paths})
         plan = _chunk_plan(steps) if progress else [steps]
-        fns = {n: self.compile_run(names, n, record_paths, tuple(xs), check, donate) for n in dict.fromkeys(plan)}
+        fns = {n: self.compile_run(names, n, scanned, tuple(xs), check, donate, mset) for n in dict.fromkeys(plan)}
+        extra = () if mset is None else (mset.init(),)
+        t0 = float(self.state["clock"]["t"])
         bar = None
         if progress:
             from tqdm import tqdm
 
             # compile every chunk length before the bar starts, so its rate and ETA are run time only
             start = time.perf_counter()
-            fns = {n: self._compiled(fn, (names, n, record_paths, tuple(xs), check, bool(donate)),
-                                     {p: a[:n] for p, a in xs.items()}) for n, fn in fns.items()}
+            fns = {n: self._compiled(fn, (names, n, scanned, tuple(xs), check, bool(donate), mset and mset.key),
+                                     {p: a[:n] for p, a in xs.items()}, extra) for n, fn in fns.items()}
             compile_s = time.perf_counter() - start
             bar = tqdm(total=steps, unit="step", desc=f"[{self.name}]", file=sys.stderr, dynamic_ncols=True)
             bar.set_postfix_str(f"compiled in {compile_s:.2f} s", refresh=False)
@@ -524,7 +556,7 @@ class Context:
         try:
             for n in plan:
                 xs_n = xs if n == steps else {p: a[done:done + n] for p, a in xs.items()}
-                new_state, recs, (bad_step, bad_t, bad_flags) = fns[n](state, xs_n)
+                new_state, recs, (bad_step, bad_t, bad_flags), *extra = fns[n](state, xs_n, *extra)
                 if check and int(bad_step) >= 0:
                     self._raise_nonfinite(names, done + int(bad_step), float(bad_t), np.asarray(bad_flags),
                                           new_state)
@@ -538,17 +570,19 @@ class Context:
             if bar is not None:
                 bar.close()
         self._state = state
-        if len(pieces) == 1:
-            return Records(pieces[0])
-        return Records({k: jnp.concatenate([p[k] for p in pieces]) for k in pieces[0]})
+        records = Records(pieces[0] if len(pieces) == 1 else
+                          {k: jnp.concatenate([p[k] for p in pieces]) for k in pieces[0]} if pieces else {})
+        if mset is not None:
+            records.update(mset.finish(extra[0], t0))
+        return records
 
-    def _compiled(self, fn: Any, key: tuple, xs: dict) -> Any:
+    def _compiled(self, fn: Any, key: tuple, xs: dict, extra: tuple = ()) -> Any:
         """``fn`` compiled ahead of time for the current state and ``xs`` (cached per placement, since
         a compiled executable accepts only the shardings it was built for)."""
         placement = tuple(str(getattr(x, "sharding", None)) for x in jax.tree_util.tree_leaves((self.state, xs)))
         key = ("compiled",) + key + (placement,)
         if key not in self._cache:
-            self._cache[key] = fn.lower(self.state, xs).compile()
+            self._cache[key] = fn.lower(self.state, xs, *extra).compile()
         return self._cache[key]
 
     def _raise_nonfinite(self, commands: tuple, step: int, t: float, flags: np.ndarray, state: dict) -> None:

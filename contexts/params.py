@@ -248,7 +248,8 @@ def anything() -> Rule:
 
 
 def _shape(value: Any, where: str) -> tuple[int, int]:
-    if isinstance(value, (str, dict)) or not hasattr(value, "__len__") or len(value) != 2:
+    if not isinstance(value, (list, tuple, np.ndarray)) or (isinstance(value, np.ndarray) and value.ndim != 1) \
+            or len(value) != 2:
         raise _fail(where, "(n_in, n_out), two positive integers", value, error=ParameterTypeError)
     dims = tuple(number(d, f"{where}[{i}]", integer=True) for i, d in enumerate(value))
     if min(dims) < 1 or max(dims) > MAX_UNITS or dims[0] * dims[1] > MAX_ELEMENTS:

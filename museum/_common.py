@@ -18,7 +18,8 @@ Every exhibit's ``__main__.py`` follows the same shape::
         sys.exit(mc.run_main(main, "hebbian_pca"))   # our errors end in one line, not a traceback
 
 Output goes to ``--out`` (default ``museum_out/<name>``, relative to the working directory).
-``--quick`` asks for a short run (smoke tests); ``--seed`` seeds data and model;
+``--quick`` asks for a short run (smoke tests); ``--seed`` seeds data and model; ``--resume``
+continues a long exhibit from its last checkpoint in ``<out>/checkpoints`` (see :func:`resume`);
 ``--set COMP.PARAM=VALUE`` overrides a parameter of the YAML model (pass ``args=args`` to
 :func:`load_exhibit_model`). Printed numbers are rounded: :func:`numbers` for lists on progress
 lines, :func:`save_results` (4 significant digits, ``n/a`` for None); :func:`mean` and
@@ -48,11 +49,12 @@ MAX_PNG_BYTES = 200_000
 
 
 def parse_args(name: str, description: str | None = None, argv: Sequence[str] | None = None,
-               extra: Any = None) -> argparse.Namespace:
+               extra: Any = None, resumable: bool = False) -> argparse.Namespace:
     """The standard exhibit command line; ``extra(parser)`` may add exhibit-specific options.
 
     Options: ``--out DIR`` (default ``museum_out/<name>``; created), ``--seed N`` (default 0),
-    ``--quick`` (a short run), ``--publish`` (copy the PNGs to ``museum/<name>/figures/``).
+    ``--quick`` (a short run), ``--publish`` (copy the PNGs to ``museum/<name>/figures/``); with
+    ``resumable=True`` (exhibits that run longer than a minute) also ``--resume``.
     ``args.out`` is a :class:`~pathlib.Path`; ``args.name`` the exhibit's name.
     """
     parser = argparse.ArgumentParser(prog=f"python -m museum.{name}", description=description,
@@ -63,6 +65,9 @@ def parse_args(name: str, description: str | None = None, argv: Sequence[str] | 
     parser.add_argument("--quick", action="store_true", help="a short run (smoke test / demo)")
     parser.add_argument("--publish", action="store_true",
                         help=f"copy the figures to museum/{name}/figures/ (for the README gallery)")
+    if resumable:
+        parser.add_argument("--resume", action="store_true",
+                            help="continue an interrupted run from its last checkpoint in OUT/checkpoints")
     parser.add_argument("--set", action="append", default=[], metavar="COMP.PARAM=VALUE",
                         help="override a parameter of the YAML model, e.g. --set W.eta=0.01 (repeatable)")
     if extra is not None:
@@ -77,6 +82,33 @@ def parse_args(name: str, description: str | None = None, argv: Sequence[str] | 
         args.overrides[key.strip()] = _scalar(value)
     args.out.mkdir(parents=True, exist_ok=True)
     return args
+
+
+def resume(args: argparse.Namespace, ctx: Any = None, prepare: Any = None) -> dict | None:
+    """Where a long exhibit's loop left off: with ``--resume``, the newest checkpoint's extra values
+    (and ``ctx`` holds its state again; ``prepare(extra)`` runs first, see
+    :meth:`contexts.checkpoint.Checkpointer.restore`); None for a fresh start (old checkpoints are
+    then removed) or when there is nothing to resume. Pair it with :func:`checkpoint` in the loop."""
+    from contexts.checkpoint import Checkpointer
+
+    ck = Checkpointer(Path(args.out) / "checkpoints")
+    if not getattr(args, "resume", False):
+        ck.clear()
+        return None
+    back = ck.restore(ctx, prepare=prepare)
+    if back is None:
+        progress(args.name, f"--resume: no checkpoint in {ck.directory}, starting afresh")
+        return None
+    progress(args.name, f"resumed from checkpoint {back[0]} in {ck.directory}")
+    return back[1]
+
+
+def checkpoint(args: argparse.Namespace, step: int, ctx: Any = None, **extra: Any) -> None:
+    """Write checkpoint ``step`` of a long exhibit (``ctx``'s state and the loop's ``extra`` values:
+    PRNG keys, counters, curves) into ``<out>/checkpoints``, atomically; ``--resume`` continues there."""
+    from contexts.checkpoint import Checkpointer
+
+    Checkpointer(Path(args.out) / "checkpoints").save(step, ctx, **extra)
 
 
 def pin_to_one_core() -> int | None:

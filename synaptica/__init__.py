@@ -9,9 +9,11 @@ The public namespace in one import::
     with sy.Context("stdp", dt=1.0) as ctx:
         ...
 
-``synaptica.cells``, ``synaptica.synapses``, ``synaptica.rules`` and ``synaptica.errors`` are the
-library's own modules (``components.cells``, ... and ``contexts.errors``) under a second name, not
-copies: a class imported either way is the same class.
+``synaptica.cells``, ``synaptica.synapses``, ``synaptica.rules``, ``synaptica.errors`` and
+``synaptica.monitors`` are the library's own modules (``components.cells``, ... and
+``contexts.errors``, ``contexts.monitors``) under a second name, not copies: a class imported either
+way is the same class. ``synaptica.plots`` draws rasters, rates, traces and weights (matplotlib).
+``synaptica.nir`` exports and imports NIR graphs (:mod:`contexts.nir_io`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import sys
 from importlib import metadata
 
 from components import cells, rules, synapses
-from contexts import errors
+from contexts import errors, monitors
 from contexts.compartment import Compartment, Input, Output, Param, State
 from contexts.component import Component
 from contexts.context import Context, Records
@@ -39,11 +41,15 @@ from contexts.errors import (
     WiringError,
 )
 from contexts.graph_yaml import load_model, load_model_string
+from contexts.monitors import MonitorOverflowError, RateMonitor, SpikeMonitor
 from contexts.registry import register
 from contexts.wiring import negated, summation, weighted
 
+from . import nir  # noqa: E402  (synaptica.nir.export / import_; the nir package loads on first use)
+
 # `from synaptica.cells import LIFCell` and `import synaptica.cells` find the real modules
-for _name, _module in {"cells": cells, "synapses": synapses, "rules": rules, "errors": errors}.items():
+for _name, _module in {"cells": cells, "synapses": synapses, "rules": rules, "errors": errors,
+                      "monitors": monitors}.items():
     sys.modules.setdefault(f"{__name__}.{_name}", _module)
 
 try:
@@ -53,8 +59,8 @@ except metadata.PackageNotFoundError:  # running from a source tree that was nev
 
 __all__ = [
     "ArgumentError", "Compartment", "Component", "Context", "ContextError", "Input", "ModelFileError",
-    "NonFiniteError", "NotACompartmentError", "Output", "Param", "PersistenceError", "Records", "ShapeError",
-    "State", "StepTraceError", "SynapticaError", "UnknownCommandError", "ValidationError", "WiringError",
-    "__version__", "cells", "errors", "load_model", "load_model_string", "negated", "register", "rules",
-    "summation", "synapses", "weighted",
+    "MonitorOverflowError", "NonFiniteError", "NotACompartmentError", "Output", "Param", "PersistenceError",
+    "RateMonitor", "Records", "ShapeError", "SpikeMonitor", "State", "StepTraceError", "SynapticaError",
+    "UnknownCommandError", "ValidationError", "WiringError", "__version__", "cells", "errors", "load_model",
+    "load_model_string", "monitors", "negated", "nir", "register", "rules", "summation", "synapses", "weighted",
 ]

@@ -8,6 +8,18 @@ ODE (ms, mV)::
 
 ``conduct_leak = 0`` is the perfect (non-leaky) integrate-and-fire neuron.
 
+Conductance-based synapses (``E_e`` and/or ``E_i`` given): the cell gets the inputs ``g_e`` and/or
+``g_i`` (conductances, in units of ``1 / R_m``: nS when ``R_m`` is in mV/pA = GOhm) and integrates
+
+    tau_m dv/dt = -g_L (v - v_rest) + R_m (j + g_e (E_e - v) + g_i (E_i - v))
+
+still linear in ``v`` over a step (conductances held), so ``"exact"`` integrates it exactly with
+the leak ``g_L + R_m (g_e + g_i)``. NEST ``iaf_cond_exp``: ``E_ex``, ``E_in``, ``g_ex``, ``g_in``;
+Brian2 writes ``ge * (Ee - v)`` in the equations. Feed ``g_e`` from an
+:class:`~components.synapses.ExpSynapse` (or alpha, double-exponential) with non-negative weights.
+With ``hold_reset=True`` the potential is held at ``v_reset`` while refractory (NEST's and
+Brian2's ``(unless refractory)`` convention; by default the leak keeps acting).
+
 Discrete update actually computed each step (ngc-learn's LIFCell conventions):
 
 1. ``open = (rfr <= 0)`` (not refractory); the drive ``R_m * j * open`` is held over the step
@@ -42,7 +54,7 @@ import jax
 import jax.numpy as jnp
 
 from contexts import Component, Input, Output, Param, State
-from contexts.params import choice, count, euler_stable, nonnegative, positive
+from contexts.params import choice, count, euler_stable, flag, nonnegative, optional, positive, real
 
 from ..rules.integrators import INTEGRATIONS, leaky_step
 from ..rules.traces import NEVER, update_tols
@@ -52,11 +64,25 @@ REFRACTORY_EPS = 1e-3  # rfr below REFRACTORY_EPS * dt counts as 0 (absorbs floa
 
 def lif_step(v: Any, j: Any, rfr: Any, thr_eff: Any, *, dt: float, tau_m: float, R_m: float, v_rest: float,
              v_reset: float, refract_time: float, integration: str = "euler", conduct_leak: float = 1.0,
-             v_min: float | None = None) -> tuple:
-    """Steps 1-4 of the module docstring: ``(v, s, rfr)`` after one step, given threshold ``thr_eff``."""
+             v_min: float | None = None, g_e: Any = None, g_i: Any = None, E_e: float = 0.0, E_i: float = -80.0,
+             hold_reset: bool = False) -> tuple:
+    """Steps 1-4 of the module docstring: ``(v, s, rfr)`` after one step, given threshold ``thr_eff``.
+
+    ``g_e``, ``g_i`` (None: absent): synaptic conductances with reversal potentials ``E_e``, ``E_i``,
+    adding ``R_m (g_e (E_e - v) + g_i (E_i - v))`` to the drive (gated like ``j``); ``hold_reset``:
+    ``v`` stays at ``v_reset`` while refractory."""
     open_ = input_open(rfr, dt).astype(v.dtype)
+    drive, leak = R_m * j * open_, conduct_leak
+    if g_e is not None or g_i is not None:
+        # g (E - v) = g (E - v_rest) - g (v - v_rest): a drive plus an extra leak, linear in v over the step
+        g_e = 0.0 if g_e is None else g_e * open_
+        g_i = 0.0 if g_i is None else g_i * open_
+        drive = drive + R_m * (g_e * (E_e - v_rest) + g_i * (E_i - v_rest))
+        leak = conduct_leak + R_m * (g_e + g_i)
     # integrate the deviation from rest: the exact step then keeps v = v_rest exactly at rest
-    v = v_rest + leaky_step(v - v_rest, R_m * j * open_, tau_m, dt, integration, leak=conduct_leak)
+    v = v_rest + leaky_step(v - v_rest, drive, tau_m, dt, integration, leak=leak)
+    if hold_reset:
+        v = jnp.where(open_ > 0, v, jnp.asarray(v_reset, v.dtype))
     return fire_and_reset(v, rfr, thr_eff, dt=dt, v_reset=v_reset, refract_time=refract_time, v_min=v_min)
 
 
@@ -104,6 +130,35 @@ def membrane_kwargs(cell: Component) -> dict:
             "conduct_leak": cell.conduct_leak, "v_min": cell.v_min}
 
 
+def declare_conductances(cell: Component, n_units: int, E_e: float | None, E_i: float | None) -> None:
+    """The conductance inputs ``g_e`` (if ``E_e`` is given) and ``g_i`` (if ``E_i`` is given) of a cell."""
+    cell.E_e, cell.E_i = E_e, E_i
+    if E_e is not None:
+        cell.g_e = Input((n_units,), doc=f"excitatory conductance (reversal E_e = {E_e:g} mV)")
+    if E_i is not None:
+        cell.g_i = Input((n_units,), doc=f"inhibitory conductance (reversal E_i = {E_i:g} mV)")
+
+
+def conductance_kwargs(cell: Component, c: Any) -> dict:
+    """``g_e``, ``g_i``, ``E_e``, ``E_i`` of a cell declared by :func:`declare_conductances` (none if absent)."""
+    kw: dict = {}
+    if cell.E_e is not None:
+        kw.update(g_e=c.g_e, E_e=cell.E_e)
+    if cell.E_i is not None:
+        kw.update(g_i=c.g_i, E_i=cell.E_i)
+    return kw
+
+
+def synaptic_current(c: Any, cell: Component, v: Any) -> Any:
+    """``g_e (E_e - v) + g_i (E_i - v)`` for the conductances a cell declares (0 if none)."""
+    current = 0.0
+    if cell.E_e is not None:
+        current = current + c.g_e * (cell.E_e - v)
+    if cell.E_i is not None:
+        current = current + c.g_i * (cell.E_i - v)
+    return current
+
+
 class LIFCell(Component):
     """Leaky integrate-and-fire: ``tau_m dv/dt = -g_L (v - v_rest) + R_m j`` (see the module docstring).
 
@@ -121,6 +176,9 @@ class LIFCell(Component):
         conduct_leak: leak conductance g_L, dimensionless (1); 0 = no leak (perfect integrator).
         v_min: lower bound on v after each step, mV (None = no bound; ``v_rest`` keeps v >= rest).
         max_one_spike: at most one emitted spike per step and sample (False); see the module docstring.
+        E_e: excitatory reversal potential, mV (None: no ``g_e`` input); NEST ``E_ex``.
+        E_i: inhibitory reversal potential, mV (None: no ``g_i`` input); NEST ``E_in``.
+        hold_reset: hold v at v_reset while refractory (False: the leak keeps acting).
 
     Compartments:
         j (input, (batch, n_units)): input current.
@@ -130,15 +188,18 @@ class LIFCell(Component):
         tols (output, (batch, n_units)): time of last spike, ms; -1e9 = never.
         thr_theta (param, (batch, n_units)): adaptive threshold increment, mV; kept by reset
             (Diehl & Cook). Each batch row is an independent population.
+        g_e, g_i (input, (batch, n_units)): synaptic conductances (only when E_e / E_i is given).
     """
 
-    param_rules = {**MEMBRANE_RULES, "tau_theta": nonnegative("ms")}
+    param_rules = {**MEMBRANE_RULES, "tau_theta": nonnegative("ms"), "E_e": optional(real(unit="mV")),
+                   "E_i": optional(real(unit="mV")), "hold_reset": flag()}
     param_checks = MEMBRANE_CHECKS
 
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
                  v_reset: float = -60.0, thr: float = -52.0, refract_time: float = 0.0,
                  thr_theta_plus: float = 0.0, tau_theta: float = 1e7, integration: str = "euler",
-                 conduct_leak: float = 1.0, v_min: float | None = None, max_one_spike: bool = False):
+                 conduct_leak: float = 1.0, v_min: float | None = None, max_one_spike: bool = False,
+                 E_e: float | None = None, E_i: float | None = None, hold_reset: bool = False):
         super().__init__(name)
         owner = f"LIFCell {name!r}"
         declare_membrane(self, owner, n_units, tau_m, R_m, v_rest, v_reset, thr, refract_time, integration,
@@ -147,9 +208,12 @@ class LIFCell(Component):
         self.tau_theta = tau_theta
         self.max_one_spike = max_one_spike
         self.thr_theta = Param((n_units,), batched=True, doc="adaptive threshold increment (mV)")
+        declare_conductances(self, n_units, E_e, E_i)
+        self.hold_reset = hold_reset
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
-        v, s, rfr = lif_step(c.v, c.j, c.rfr, self.thr + c.thr_theta, dt=dt, **membrane_kwargs(self))
+        v, s, rfr = lif_step(c.v, c.j, c.rfr, self.thr + c.thr_theta, dt=dt, **membrane_kwargs(self),
+                             **conductance_kwargs(self, c), hold_reset=self.hold_reset)
         thr_theta = c.thr_theta
         if self.tau_theta > 0:  # tau_theta = 0: no adaptation at all (ngc-learn's switch)
             thr_theta = thr_theta * jnp.exp(-dt / self.tau_theta) + self.thr_theta_plus * s

@@ -39,11 +39,13 @@ def in_degree(p_conn: float, n_in: int) -> int:
     return max(1, min(n_in, int(round(p_conn * n_in))))
 
 
-def choose_layout(name: str, layout: str, p_conn: float, shape: tuple, batch_size: int = 1) -> str:
-    """Resolve ``"auto"`` to ``"dense"`` or ``"edges"``; reject unknown layouts."""
+def choose_layout(name: str, layout: str, p_conn: float, shape: tuple, batch_size: int = 1,
+                  allow_full: bool = False) -> str:
+    """Resolve ``"auto"`` to ``"dense"`` or ``"edges"`` for a projection of density ``p_conn``; reject
+    unknown layouts (and ``"edges"`` for a fully connected ``p_conn``, unless ``allow_full``)."""
     if layout not in LAYOUTS:
         raise ValidationError(f"{name}: layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
-    if layout == "edges" and p_conn >= 1.0:
+    if layout == "edges" and p_conn >= 1.0 and not allow_full:
         raise ValidationError(f"{name}: layout='edges' needs p_conn < 1 (a fully connected projection is "
                               f"fastest dense)")
     if layout != "auto":

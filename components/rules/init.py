@@ -72,8 +72,9 @@ def check_spec(spec: Any, where: str = "weight_init", shape: tuple | None = None
         except (TypeError, ValueError):
             raise ParameterTypeError(f"{where} must be {example}; got {describe(spec)} that is not numeric") from None
         if shape is not None and w.shape != tuple(shape):
-            raise ParameterError(f"{where}: explicit weights must have the synapse's shape {tuple(shape)} "
-                                 f"(n_in, n_out), got shape {w.shape}")
+            dims = "(n_in, n_out)" if len(tuple(shape)) == 2 else "(n_out,)"
+            raise ParameterError(f"{where}: explicit values must have the shape {tuple(shape)} {dims}, "
+                                 f"got shape {w.shape}")
         if not np.all(np.isfinite(w)) or np.any(np.abs(w) > LIMIT):
             raise ParameterError(f"{where}: explicit weights must be finite numbers of magnitude <= {LIMIT:g}")
         return w
@@ -127,12 +128,18 @@ def initializer(spec: Spec, where: str = "weight_init",
     return init
 
 
+#: folded into the weights' key for the mask, so that which connections exist is independent of their weights
+MASK_STREAM = 0x6D61736B
+
+
 def connectivity(p_conn: float) -> Callable[[jax.Array, tuple, Any], jax.Array]:
-    """A 0/1 mask with each connection present with probability ``p_conn``."""
+    """A 0/1 mask with each connection present with probability ``p_conn``, drawn from its own stream
+    of ``key`` (the weights' key may be passed: which connections exist does not depend on the weights).
+    Other rules (fixed in-degree, distance, ...): :mod:`components.rules.connectivity`."""
 
     def init(key: jax.Array, shape: tuple, dtype: Any) -> jax.Array:
         if p_conn >= 1.0:
             return jnp.ones(shape, dtype)
-        return jax.random.bernoulli(key, p_conn, shape).astype(dtype)
+        return jax.random.bernoulli(jax.random.fold_in(key, MASK_STREAM), p_conn, shape).astype(dtype)
 
     return init

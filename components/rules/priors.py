@@ -1,4 +1,5 @@
-"""Weight priors (regularisers) as the gradient of a penalty: a descent step on it ALWAYS shrinks |W|.
+"""Priors as the gradient of a penalty. On weights (below): a descent step on it ALWAYS shrinks |W|. On
+activities (the end of the file): the leak a prior adds to a rate cell's dynamics.
 
 ``prior`` is written as in ngc-learn, a pair ``(name, lmbda)``:
 
@@ -77,3 +78,33 @@ def prior_gradient(W: Any, prior: Any) -> Any:
         return params * jnp.sign(W)
     scale, ratio = params
     return scale * (ratio * jnp.sign(W) + (1.0 - ratio) / 2.0 * W)
+
+
+# -- priors on activities (a rate cell's leak) -------------------------------------------------------------
+#: ``-d log p(z) / dz`` up to the strength ``gamma``: the leak a prior on a cell's activity ``z`` adds
+#: to ``tau dz/dt`` (ngc-learn's RateCell kernels; ``gaussian`` is the ordinary leak ``-gamma z``).
+ACTIVITY_PRIORS = {
+    "gaussian": lambda z: z,
+    "laplacian": jnp.sign,
+    "cauchy": lambda z: 2.0 * z / (1.0 + z * z),
+    "exp": lambda z: 2.0 * z * jnp.exp(-z * z),
+}
+
+
+def parse_activity_prior(prior: Any, where: str = "prior") -> tuple:
+    """Validate ``(name, gamma)`` (name in :data:`ACTIVITY_PRIORS`, ``gamma >= 0``) or None (no leak)."""
+    usage = "write prior=('gaussian', 1.0), ('laplacian', 0.1), ('cauchy', 0.1), ('exp', 0.1) or None"
+    if prior is None:
+        return "gaussian", 0.0
+    if not isinstance(prior, (tuple, list)) or len(prior) != 2 or not isinstance(prior[0], str):
+        raise ValidationError(f"{where} must be a (name, strength) pair; {usage}; got {prior!r}")
+    name = prior[0].lower()
+    if name not in ACTIVITY_PRIORS:
+        raise ValidationError(f"{where}: unknown prior {prior[0]!r}; use one of {', '.join(ACTIVITY_PRIORS)}")
+    return name, _number(prior[1], where, "strength")
+
+
+def activity_leak(z: Any, prior: Any) -> Any:
+    """``gamma * phi(z)``, the leak of the prior ``(name, gamma)`` at activity ``z``."""
+    name, gamma = parse_activity_prior(prior)
+    return gamma * ACTIVITY_PRIORS[name](z)

@@ -23,7 +23,8 @@ Compartments:
 
 Parameters (defaults): tau_w=1000.0 ms, tau_theta=100.0 ms (theta must be faster than W for
 stability), theta0=1.0 (> 0 required: ngc-learn's -1 inverts the rule until theta crosses 0, where
-1/theta explodes), w_bound=0.0 (0 disables bounding), w_decay=0.0; weight_init, resist_scale, p_conn.
+1/theta explodes), w_bound=0.0 (0 disables bounding), w_decay=0.0; weight_init, resist_scale, p_conn,
+connectivity, weight_mask (as DenseSynapse).
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ class BCMSynapse(DenseSynapse):
 
     def __init__(self, name: str, shape: tuple, tau_w: float = 1000.0, tau_theta: float = 100.0,
                  theta0: float = 1.0, w_bound: float = 0.0, w_decay: float = 0.0, weight_init: dict | None = None,
-                 resist_scale: float = 1.0, p_conn: float = 1.0):
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout="dense")
+                 resist_scale: float = 1.0, p_conn: float = 1.0, connectivity: Any = None, weight_mask: Any = None):
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, "dense", connectivity, weight_mask)
         self.tau_w, self.tau_theta, self.theta0 = tau_w, tau_theta, theta0
         self.w_bound, self.w_decay = w_bound, w_decay
         n_in, n_out = self.shape

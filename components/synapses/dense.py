@@ -7,7 +7,7 @@ Compartments:
     outputs (output, (batch, n_out)):  postsynaptic current
     weights (param, (n_in, n_out)):    efficacies, stored [pre, post]
     biases  (param, (n_out,)):         added to outputs (zero unless ``bias_init`` is given)
-    mask    (param, (n_in, n_out)):    1 where a connection exists (``p_conn``), else 0
+    mask    (param, (n_in, n_out)):    1 where a connection exists (``p_conn``, ``connectivity``), else 0
 
 With ``layout="edges"`` (sparse, fixed in-degree ``k = round(p_conn * n_in)``; see
 :mod:`components.rules.edges`) ``weights`` is ``(k, n_out)``, ``mask`` is replaced by
@@ -24,6 +24,20 @@ Parameters:
     resist_scale: fixed factor applied to the weights in the transform (e.g. membrane resistance).
     p_conn: probability that a connection exists; absent ones stay exactly 0.
     layout: ``"auto"`` (default: edges only where measured faster), ``"dense"`` or ``"edges"``.
+    delay, delay_unit: transmission delay (None: none), one per projection or per synapse, in
+        ``"ms"`` (default) or ``"steps"``; see :mod:`components.synapses.delayed`.
+    connectivity: a rule of :mod:`components.rules.connectivity` such as ``{"rule": "fixed_in_degree",
+        "k": 100}``, ``"one_to_one"``, ``{"rule": "all_to_all", "autapses": False}`` or
+        ``{"rule": "distance", "sigma": 0.1}``; drawn once, from its ``seed`` (default: the Context's
+        seed mixed with the synapse's name), the same network in either layout. Default None:
+        ``p_conn`` decides.
+    weight_mask: a fixed 0/1 ``(n_in, n_out)`` array; only connections where it is 1 exist (combined
+        with ``connectivity`` / ``p_conn``). ``layout="auto"`` stays dense with a mask.
+
+An explicit ``weight_init`` array with ``connectivity`` or ``weight_mask`` keeps its nonzero entries
+that the rule connects (either layout). In the edges layout a rule without a fixed in-degree
+(Bernoulli, fixed out-degree, distance, masks) stores ``k`` = the largest in-degree slots per post
+neuron, with ``mask (param, (k, n_out))`` 0 on the unused ones.
 
 Plastic synapses subclass this and add ``evolve``; those whose rule has an edge form
 (TraceSTDPSynapse, ExpSTDPSynapse) take ``layout`` too.
@@ -39,8 +53,20 @@ import numpy as np
 from contexts import Component, Input, Output, Param
 from contexts.params import SHAPE, ParameterError, choice, custom, real
 
+from ..rules.connectivity import (
+    Connections,
+    ConnectivityError,
+    as_edges,
+    as_mask,
+    check_mask,
+    check_rule,
+    draw,
+    seed_for,
+)
 from ..rules.edges import LAYOUTS, choose_layout, edge_forward, edges_to_dense, fixed_indegree, in_degree
-from ..rules.init import check_spec, connectivity, initializer
+from ..rules.init import check_spec, initializer
+from ..rules.init import connectivity as connectivity_mask
+from .delayed import DELAY_RULES, declare_delay, delayed_transmit
 
 DEFAULT_WEIGHT_INIT = {"dist": "uniform", "low": 0.025, "high": 0.8}
 
@@ -51,15 +77,35 @@ def _spec(value: Any, where: str) -> Any:
 
 #: a weight spec (dict, name or explicit array; see :mod:`components.rules.init`) or None for the default
 WEIGHT_SPEC = custom(_spec)
+#: a connectivity rule (see :mod:`components.rules.connectivity`) or None (``p_conn`` decides)
+CONNECTIVITY_SPEC = custom(lambda v, where: None if v is None else check_rule(v, where))
+#: a fixed 0/1 ``(n_in, n_out)`` array or None
+MASK_SPEC = custom(lambda v, where: None if v is None else check_mask(v, where))
+
+
+def _constant(value: np.ndarray) -> Any:
+    """``init(key, shape, dtype)`` that returns ``value`` whatever the key."""
+    def init(key: Any, shape: tuple, dtype: Any) -> Any:
+        return jnp.asarray(value, dtype)
+    return init
+
+
+def _times(w_init: Any, mask: np.ndarray) -> Any:
+    """``init`` of ``w_init``'s draw with absent connections exactly 0."""
+    def init(key: Any, shape: tuple, dtype: Any) -> Any:
+        return w_init(key, shape, dtype) * jnp.asarray(mask, dtype)
+    return init
 
 
 class DenseSynapse(Component):
     param_rules = {"shape": SHAPE, "weight_init": WEIGHT_SPEC, "bias_init": WEIGHT_SPEC,
                    "p_conn": real(0.0, 1.0, low_open=True, fix="the probability that a connection exists"),
-                   "layout": choice(*LAYOUTS)}
+                   "layout": choice(*LAYOUTS), "connectivity": CONNECTIVITY_SPEC, "weight_mask": MASK_SPEC,
+                   **DELAY_RULES}
 
     def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, bias_init: dict | None = None,
-                 resist_scale: float = 1.0, p_conn: float = 1.0, layout: str = "auto"):
+                 resist_scale: float = 1.0, p_conn: float = 1.0, layout: str = "auto", connectivity: Any = None,
+                 weight_mask: Any = None, delay: Any = None, delay_unit: str = "ms"):
         super().__init__(name)
         n_in, n_out = (int(d) for d in shape)
         self.shape = (n_in, n_out)
@@ -67,20 +113,39 @@ class DenseSynapse(Component):
         self.bias_init = bias_init
         self.resist_scale = resist_scale
         self.p_conn = p_conn
+        self.connectivity = connectivity
+        self.weight_mask = weight_mask
+        self.inputs = Input((n_in,), doc="presynaptic signal")
+        self.outputs = Output((n_out,), doc="postsynaptic current: inputs @ (W * resist_scale) + b")
+        if connectivity is None and weight_mask is None:
+            self._declare_p_conn(name, layout)
+        else:
+            self._declare_connections(name, layout)
+        if isinstance(bias_init, dict) and (bias_init.get("dist") == "identity" or bias_init.get("zero_diagonal")):
+            raise ParameterError(f"{name}: bias_init is a vector of n_out = {n_out} values; 'identity' and "
+                                 f"zero_diagonal apply to weight matrices only")
+        b_init = initializer(bias_init, f"{name}.bias_init", (n_out,)) if bias_init is not None else 0.0
+        self.biases = Param((n_out,), init=b_init, doc="output bias")
+        declare_delay(self, delay, delay_unit)
+
+    def _declare_p_conn(self, name: str, layout: str) -> None:
+        """``p_conn`` alone: a Bernoulli mask drawn from the weights' key (dense), or a fixed in-degree
+        ``round(p_conn * n_in)`` (edges)."""
+        n_in, n_out = self.shape
+        p_conn = self.p_conn
         if isinstance(self.weight_init, np.ndarray):  # explicit weights are a dense matrix
             if layout == "edges":
-                raise ParameterError(f"{name}: explicit weight_init arrays need layout='dense' (the edges layout "
-                                     f"draws its own connections)")
+                raise ParameterError(f"{name}: explicit weight_init arrays with layout='edges' need "
+                                     f"connectivity= or weight_mask= (p_conn draws its own connections)")
             layout = "dense"
         self.layout = choose_layout(name, layout, p_conn, self.shape, self.context.batch_size)
+        self._full = self.layout == "edges" or p_conn >= 1.0
         w_init = initializer(self.weight_init, f"{name}.weight_init", self.shape)
-        m_init = connectivity(p_conn)
+        m_init = connectivity_mask(p_conn)
 
         def masked_weights(key: Any, shp: tuple, dtype: Any) -> Any:
             return w_init(key, shp, dtype) * m_init(key, shp, dtype)
 
-        self.inputs = Input((n_in,), doc="presynaptic signal")
-        self.outputs = Output((n_out,), doc="postsynaptic current: inputs @ (W * resist_scale) + b")
         if self.layout == "edges":
             k = in_degree(p_conn, n_in)
             self.weights = Param((k, n_out), init=w_init, key_name="weights",
@@ -91,21 +156,73 @@ class DenseSynapse(Component):
             self.weights = Param((n_in, n_out), init=masked_weights, key_name="weights",
                                  doc="efficacies [pre, post]")
             self.mask = Param((n_in, n_out), init=m_init, key_name="weights", doc="1 where a connection exists")
-        if isinstance(bias_init, dict) and (bias_init.get("dist") == "identity" or bias_init.get("zero_diagonal")):
-            raise ParameterError(f"{name}: bias_init is a vector of n_out = {n_out} values; 'identity' and "
-                                 f"zero_diagonal apply to weight matrices only")
-        b_init = initializer(bias_init, f"{name}.bias_init", (n_out,)) if bias_init is not None else 0.0
-        self.biases = Param((n_out,), init=b_init, doc="output bias")
+
+    def _declare_connections(self, name: str, layout: str) -> None:
+        """``connectivity`` and/or ``weight_mask``: the network drawn once from its seed (see
+        :mod:`components.rules.connectivity`), then stored in the chosen layout."""
+        n_in, n_out = self.shape
+        where = f"{type(self).__name__} {name!r}: connectivity"
+        if self.connectivity is not None and self.p_conn < 1.0:
+            raise ConnectivityError(f"{where}: give either p_conn = {self.p_conn:g} or a connectivity rule, not both "
+                                    f"(p_conn is the rule {{'rule': 'bernoulli', 'p': {self.p_conn:g}}})")
+        spec = self.connectivity
+        if spec is None:
+            spec = {"rule": "bernoulli", "p": self.p_conn} if self.p_conn < 1.0 else {"rule": "all_to_all"}
+        spec = check_rule(spec, where, self.shape)
+        conn = draw(spec, self.shape, spec.get("seed", seed_for(self.context.seed, name)))
+        explicit = isinstance(self.weight_init, np.ndarray)
+        if self.weight_mask is not None or explicit:
+            mask = as_mask(conn)
+            if self.weight_mask is not None:
+                mask = mask & check_mask(self.weight_mask, f"{type(self).__name__} {name!r}: weight_mask", self.shape)
+            if explicit:
+                check_spec(self.weight_init, f"{name}.weight_init", self.shape)
+                mask = mask & (self.weight_init != 0)
+            conn = Connections(self.shape, mask=mask)
+        full = conn.pre_index is not None and conn.pre_index.shape[0] == n_in
+        density = 1.0 if full else float(as_mask(conn).mean())
+        if layout == "auto" and self.weight_mask is not None:
+            layout = "dense"  # a given mask is usually a dense pattern (a receptive field, a block)
+        self.layout = choose_layout(name, layout, min(density, 1.0), self.shape, self.context.batch_size,
+                                    allow_full=True)
+        w_init = initializer(self.weight_init, f"{name}.weight_init", self.shape)
+        if self.layout == "edges":
+            pre_index, valid = as_edges(conn)
+            self._full = bool(valid.all())
+            k = pre_index.shape[0]
+            post = np.broadcast_to(np.arange(n_out), pre_index.shape)
+            on = valid.astype(np.float32)
+            if explicit:
+                w_edges = np.where(valid, self.weight_init[pre_index, post], 0.0)
+                self.weights = Param((k, n_out), init=_constant(w_edges), key_name="weights",
+                                     doc="efficacy of edge [slot, post]; its pre neuron is pre_index[slot, post]")
+            else:
+                self.weights = Param((k, n_out), init=_times(w_init, on), key_name="weights",
+                                     doc="efficacy of edge [slot, post]; its pre neuron is pre_index[slot, post]")
+            self.pre_index = Param((k, n_out), init=_constant(pre_index), dtype="int32", key_name="pre_index",
+                                   doc="presynaptic neuron of each edge (sorted per post)")
+            if not self._full:
+                self.mask = Param((k, n_out), init=_constant(on), key_name="weights",
+                                  doc="1 where a slot holds an edge (post neurons with fewer partners: 0)")
+        else:
+            mask = as_mask(conn).astype(np.float32)
+            self._full = bool(mask.all())
+            self.weights = Param((n_in, n_out), init=_times(w_init, mask), key_name="weights",
+                                 doc="efficacies [pre, post]")
+            self.mask = Param((n_in, n_out), init=_constant(mask), key_name="weights",
+                              doc="1 where a connection exists")
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         # scaling the (batch, n_out) result is cheaper than scaling the (n_in, n_out) matrix
-        return {"outputs": self.transmit(c) * self.resist_scale + c.biases}
+        out, delayed = delayed_transmit(self, c, dt)
+        return {"outputs": out * self.resist_scale + c.biases, **delayed}
 
-    def transmit(self, c: Any) -> Any:
-        """``inputs @ W`` in this synapse's layout (dense matrix product or gather over the edges)."""
+    def transmit(self, c: Any, inputs: Any = None) -> Any:
+        """``inputs @ W`` (default ``c.inputs``) in this synapse's layout (matrix product or gather over the edges)."""
+        inputs = c.inputs if inputs is None else inputs
         if self.layout == "edges":
-            return edge_forward(c.inputs, c.weights, c.pre_index)
-        return c.inputs @ c.weights
+            return edge_forward(inputs, c.weights, c.pre_index)
+        return inputs @ c.weights
 
     def dense_weights(self, weights: Any = None) -> Any:
         """The ``(n_in, n_out)`` weight matrix whatever the layout: of ``weights`` (e.g. a recorded
@@ -117,8 +234,9 @@ class DenseSynapse(Component):
 
     @property
     def fully_connected(self) -> bool:
-        """True when no mask needs multiplying in: every connection exists, or only edges are stored."""
-        return self.layout == "edges" or (self.p_conn >= 1.0 and getattr(self, "weight_mask", None) is None)
+        """True when no mask needs multiplying in: every connection exists, or only edges are stored
+        (every post neuron with the same number of them)."""
+        return self._full
 
     def constrain(self, weights: Any, c: Any, low: Any = None, high: Any = None) -> Any:
         """Clip weights to ``[low, high]`` (either may be None) and zero absent connections (``c.mask``).

@@ -20,8 +20,9 @@ import jax.numpy as jnp
 
 from contexts import Input, Param, State
 from contexts.errors import ValidationError
-from contexts.params import choice, count, flag, nonnegative, optional, positive, real
+from contexts.params import choice, count, custom, flag, nonnegative, optional, positive, real
 
+from ..rules.delays import MAX_IN_FLIGHT
 from ..rules.eprop import (
     INPUT_MODES,
     decay,
@@ -32,14 +33,13 @@ from ..rules.eprop import (
     input_factor,
     low_pass,
 )
-from ..rules.optimizers import OPTIMIZERS, make_optimizer
+from ..rules.optax_bridge import apply_update, check_optimizer, resolve, state_compartments
 from .dense import DenseSynapse
 
 ROLES = ("hidden", "readout")
 UPDATES = ("sequence", "online")
 FEEDBACK = ("random", "symmetric")
 ELIGIBILITY = ("online", "factored")
-MAX_PENDING = 2**26  # values a LearningSignalConnection may hold in flight per sample
 
 
 class EpropSynapse(DenseSynapse):
@@ -78,7 +78,8 @@ class EpropSynapse(DenseSynapse):
 
     Parameters: tau_m = 30 ms (postsynaptic membrane, for zbar), tau_out = 30 ms (readout, for ebar),
     input_mode "leaky"/"direct" (as the postsynaptic cell), tau_a = None (ms; set it for ALIF targets),
-    eta = 1e-4, optim_type "sgd" | "adam" (b1 = 0.9, b2 = 0.999, eps = 1e-8), c_reg = 0,
+    eta = 1e-4, optim_type "sgd" | "adam" (b1 = 0.9, b2 = 0.999, eps = 1e-8) | an optax spec or transform
+    (:mod:`components.rules.optax_bridge`; it brings its own learning rate), c_reg = 0,
     f_target = 10 Hz, no_autapses = False, grad_divisor = 1 (150 = the recall window in the
     classification tutorial), update = "sequence" (NEST ``_bsshslm_2020``) | "online" (apply
     ``ebar L`` every step through the optimizer; the firing-rate term is then not applied), store_e = False.
@@ -101,7 +102,7 @@ class EpropSynapse(DenseSynapse):
 
     param_rules = {"role": choice(*ROLES), "tau_m": positive("ms"), "tau_out": positive("ms"),
                    "input_mode": choice(*INPUT_MODES), "tau_a": optional(positive("ms")),
-                   "optim_type": choice(*OPTIMIZERS),
+                   "optim_type": custom(check_optimizer),
                    "b1": real(0.0, 1.0, high_open=True), "b2": real(0.0, 1.0, high_open=True), "eps": positive(),
                    "c_reg": nonnegative(), "f_target": nonnegative("Hz"), "no_autapses": flag(),
                    "grad_divisor": positive(), "update": choice(*UPDATES), "store_e": flag(),
@@ -112,9 +113,10 @@ class EpropSynapse(DenseSynapse):
                  eta: float = 1e-4, optim_type: str = "sgd", b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
                  c_reg: float = 0.0, f_target: float = 10.0, no_autapses: bool = False, grad_divisor: float = 1.0,
                  update: str = "sequence", p_conn: float = 1.0, store_e: bool = False,
-                 eligibility: str = "online", max_steps: int | None = None, keep_traces: bool = True):
+                 connectivity: Any = None, weight_mask: Any = None, eligibility: str = "online",
+                 max_steps: int | None = None, keep_traces: bool = True):
         super().__init__(name, shape, weight_init={"dist": "fan_in_gaussian"} if weight_init is None else weight_init,
-                         p_conn=p_conn, layout="dense")
+                         p_conn=p_conn, layout="dense", connectivity=connectivity, weight_mask=weight_mask)
         if no_autapses and self.shape[0] != self.shape[1]:
             raise ValidationError(f"{name}: no_autapses needs a square (recurrent) shape, got {self.shape}")
         if role == "readout" and tau_a is not None:
@@ -129,8 +131,8 @@ class EpropSynapse(DenseSynapse):
         self.signal = Input((n_out,), doc="learning signal L (hidden) or readout error (readout)")
         self.grad = State(syn, doc="gradient accumulator g")
         self.dWeights = Param(syn, doc="the last weight change")
-        for key, spec_shape in self._opt().state_spec(syn).items():
-            setattr(self, f"opt_{key}", Param(spec_shape, doc=f"optimizer state {key}"))
+        for key, (spec_shape, dtype, init) in state_compartments(self._opt(), syn, self.context.dtype).items():
+            setattr(self, f"opt_{key}", Param(spec_shape, dtype=dtype, init=init, doc=f"optimizer state {key}"))
         if role == "hidden":
             self.post_psi = Input((n_out,), doc="postsynaptic pseudo-derivative psi")
             self.post_s = Input((n_out,), required=False, doc="postsynaptic spikes (firing-rate regulariser)")
@@ -171,7 +173,7 @@ class EpropSynapse(DenseSynapse):
     def _opt(self) -> Any:
         kw = {"lr": self.eta} if self.optim_type == "sgd" else {"lr": self.eta, "b1": self.b1, "b2": self.b2,
                                                                  "eps": self.eps}
-        return make_optimizer(self.optim_type, **kw)
+        return resolve(self.optim_type, **kw)
 
     def _apply(self, c: Any, g: Any) -> dict:
         """Mask ``g`` [batch, pre, post], average it over the batch and take one optimizer step."""
@@ -180,7 +182,7 @@ class EpropSynapse(DenseSynapse):
             g = g * (1.0 - jnp.eye(*self.shape, dtype=g.dtype))
         opt = self._opt()
         names = list(opt.state_spec(self.shape))
-        step, new = opt.update(g, {k: c[f"opt_{k}"] for k in names})
+        step, new = apply_update(opt, g, {k: c[f"opt_{k}"] for k in names}, c["weights"])
         weights = (c["weights"] - step) * c["mask"]
         out = {"weights": weights, "dWeights": -step}
         out.update({f"opt_{k}": new[k] for k in names})
@@ -329,9 +331,9 @@ class LearningSignalConnection(DenseSynapse):
         if abs(steps * dt - delay) > 1e-6 * max(1.0, delay):
             raise ValidationError(f"{name}: delay must be a non-negative multiple of the Context's dt = {dt} ms, "
                                   f"got {delay}")
-        if steps * self.shape[1] > MAX_PENDING:
+        if steps * self.shape[1] > MAX_IN_FLIGHT:
             raise ValidationError(f"{name}: delay = {delay} ms is {steps} steps of dt = {dt} ms; the signals in "
-                                  f"flight would need {steps} x {self.shape[1]} values (at most {MAX_PENDING}): "
+                                  f"flight would need {steps} x {self.shape[1]} values (at most {MAX_IN_FLIGHT}): "
                                   f"use a shorter delay")
         self.feedback, self.delay, self.delay_steps = feedback, delay, steps
         n_out, n_rec = self.shape

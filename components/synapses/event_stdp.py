@@ -39,7 +39,7 @@ class EventSTDPSynapse(DenseSynapse):
         A_minus: LTD (decay) strength (default 1).
         presyn_win_len: presynaptic window in ms (default 2.0, as ngc-learn's code).
         w_bound: largest weight (default 1).
-        weight_init, resist_scale, p_conn: as :class:`DenseSynapse`.
+        weight_init, resist_scale, p_conn, connectivity, weight_mask: as :class:`DenseSynapse`.
 
     Compartments: ``pre_tols`` (input, (batch, n_in), ms), ``postSpike`` (input, (batch, n_out)),
     ``dWeights`` (state, (n_in, n_out): last update before ``eta``), plus DenseSynapse's.
@@ -52,8 +52,9 @@ class EventSTDPSynapse(DenseSynapse):
 
     def __init__(self, name: str, shape: tuple, eta: float = 1.0, lmbda: float = 0.01, A_plus: float = 1.0,
                  A_minus: float = 1.0, presyn_win_len: float = 2.0, w_bound: float = 1.0,
-                 weight_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0):
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout="dense")
+                 weight_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0,
+                 connectivity: Any = None, weight_mask: Any = None):
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, "dense", connectivity, weight_mask)
         self.eta, self.lmbda, self.A_plus, self.A_minus = eta, lmbda, A_plus, A_minus
         self.presyn_win_len, self.w_bound = presyn_win_len, w_bound
         n_in, n_out = self.shape

@@ -26,9 +26,10 @@ Compartments:
 
 Parameters (defaults):
     eta=0.01 learning rate; w_bound=1.0 (0 disables bounding); is_nonnegative=False;
-    prior=None (see priors); sign_value=-1.0; optim_type="sgd" ("sgd" | "adam");
+    prior=None (see priors); sign_value=-1.0; optim_type="sgd" ("sgd" | "adam" | an optax spec or transform,
+    :mod:`components.rules.optax_bridge`, which brings its own learning rate in place of eta);
     pre_wght=1.0, post_wght=1.0; rule="hebbian" ("hebbian" | "oja"); plus DenseSynapse's
-    weight_init, bias_init, resist_scale, p_conn.
+    weight_init, bias_init, resist_scale, p_conn, connectivity, weight_mask.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from contexts.params import choice, custom, flag, nonnegative
 
 from ..rules.bounds import clip_range, soft_bound
 from ..rules.hebbian import bias_update, hebbian_update, oja_update
-from ..rules.optimizers import OPTIMIZERS, make_optimizer
+from ..rules.optax_bridge import apply_update, check_optimizer, resolve, state_compartments
 from ..rules.priors import parse_prior, prior_gradient
 from .dense import DenseSynapse
 
@@ -56,14 +57,16 @@ def _prior(value: Any, where: str) -> Any:
 class HebbianSynapse(DenseSynapse):
     """Two-factor Hebbian / Oja synapse (Hebb 1949; Oja 1982). See the module docstring."""
 
-    param_rules = {"optim_type": choice(*OPTIMIZERS), "rule": choice(*RULES), "prior": custom(_prior),
+    param_rules = {"optim_type": custom(check_optimizer), "rule": choice(*RULES), "prior": custom(_prior),
                    "w_bound": nonnegative(fix="use 0 for no bound"), "is_nonnegative": flag()}
 
     def __init__(self, name: str, shape: tuple, eta: float = 0.01, weight_init: dict | None = None,
                  bias_init: dict | None = None, w_bound: float = 1.0, is_nonnegative: bool = False,
                  prior: Any = None, sign_value: float = -1.0, optim_type: str = "sgd", pre_wght: float = 1.0,
-                 post_wght: float = 1.0, rule: str = "hebbian", resist_scale: float = 1.0, p_conn: float = 1.0):
-        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, layout="dense")
+                 post_wght: float = 1.0, rule: str = "hebbian", resist_scale: float = 1.0, p_conn: float = 1.0,
+                 connectivity: Any = None, weight_mask: Any = None):
+        super().__init__(name, shape, weight_init, bias_init, resist_scale, p_conn, "dense", connectivity,
+                         weight_mask)
         self.eta = eta
         self.w_bound = w_bound
         self.is_nonnegative = is_nonnegative
@@ -78,13 +81,14 @@ class HebbianSynapse(DenseSynapse):
         self.post = Input((n_out,), doc="postsynaptic factor of the Hebbian update")
         self.dWeights = State((n_in, n_out), batched=False, doc="last weight update, before eta (descent)")
         self.dBiases = State((n_out,), batched=False, doc="last bias update, before eta (descent)")
-        spec = make_optimizer(optim_type).state_spec
+        opt = resolve(optim_type)
         for target, shp in (("weights", (n_in, n_out)), ("biases", (n_out,))):
-            for k, s in spec(shp).items():
-                setattr(self, f"opt_{k}_{target}", Param(s, doc=f"{optim_type} optimiser state {k!r} of {target}"))
+            for k, (s, dtype, init) in state_compartments(opt, shp, self.context.dtype).items():
+                setattr(self, f"opt_{k}_{target}", Param(s, dtype=dtype, init=init,
+                                                         doc=f"{opt.name} optimiser state {k!r} of {target}"))
 
     def _opt_state(self, c: Any, target: str, optim_type: str) -> dict:
-        keys = make_optimizer(optim_type).state_spec(())
+        keys = resolve(optim_type).state_spec(())
         missing = [k for k in keys if f"opt_{k}_{target}" not in self._compartments]
         if missing:
             raise ValidationError(f"{self.name}: optim_type was changed to {optim_type!r} after the synapse was "
@@ -102,13 +106,13 @@ class HebbianSynapse(DenseSynapse):
         dW = (self.sign_value * H + prior_gradient(W, self.prior)) * c.mask
         db = self.sign_value * bias_update(c.post, self.post_wght)
 
-        opt = make_optimizer(self.optim_type, lr=self.eta)
-        step_w, new_w_state = opt.update(dW, self._opt_state(c, "weights", self.optim_type))
+        opt = resolve(self.optim_type, lr=self.eta)
+        step_w, new_w_state = apply_update(opt, dW, self._opt_state(c, "weights", self.optim_type), W)
         low, high = clip_range(self.w_bound, self.is_nonnegative)
         out = {"weights": self.constrain(W - step_w, c, low, high), "dWeights": dW, "dBiases": db}
         out.update({f"opt_{k}_weights": v for k, v in new_w_state.items()})
         if self.bias_init is not None:
-            step_b, new_b_state = opt.update(db, self._opt_state(c, "biases", self.optim_type))
+            step_b, new_b_state = apply_update(opt, db, self._opt_state(c, "biases", self.optim_type), c.biases)
             out["biases"] = c.biases - step_b
             out.update({f"opt_{k}_biases": v for k, v in new_b_state.items()})
         return out

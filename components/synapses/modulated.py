@@ -79,7 +79,7 @@ class ModulatedSynapse(DenseSynapse):
         pre_wght, post_wght: ``hebbian``/``presynaptic`` only (defaults 1, 1).
         w_bound: hard bound on |W| (default 0: unbounded; needed by ``trace_stdp`` with ``mu > 0``).
         is_nonnegative: keep ``W >= 0`` (default False).
-        weight_init, resist_scale, p_conn: as :class:`DenseSynapse`.
+        weight_init, resist_scale, p_conn, connectivity, weight_mask: as :class:`DenseSynapse`.
 
     Compartments: the rule's inputs (``pre``, ``post`` / ``preSpike``, ``postSpike``, ``preTrace``,
     ``postTrace``), ``modulator`` (input, ``(batch,) + modulator_shape``), ``eligibility`` (state,
@@ -96,8 +96,9 @@ class ModulatedSynapse(DenseSynapse):
                  modulator_shape: Any = None, A_plus: float | None = None, A_minus: float | None = None,
                  mu: float | None = None, pretrace_target: float | None = None, pre_wght: float | None = None,
                  post_wght: float | None = None, w_bound: float = 0.0, is_nonnegative: bool = False,
-                 weight_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0):
-        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout="dense")
+                 weight_init: dict | None = None, resist_scale: float = 1.0, p_conn: float = 1.0,
+                 connectivity: Any = None, weight_mask: Any = None):
+        super().__init__(name, shape, weight_init, None, resist_scale, p_conn, "dense", connectivity, weight_mask)
         given = {"A_plus": A_plus, "A_minus": A_minus, "mu": mu, "pretrace_target": pretrace_target,
                  "pre_wght": pre_wght, "post_wght": post_wght}
         inputs, defaults = RULES[rule]

@@ -20,12 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax.numpy as jnp
-import numpy as np
-
-from contexts import Input, Param, State
+from contexts import Input, State
 from contexts.errors import ValidationError
-from contexts.params import ParameterError, ParameterTypeError, custom, describe, euler_stable, nonnegative, positive
+from contexts.params import euler_stable, nonnegative, positive
 
 from ..rules.edges import edge_outer
 from ..rules.stdp import decay_term, dense_outer, exp_stdp_update, trace_stdp_update
@@ -34,59 +31,30 @@ from .dense import DenseSynapse
 EXP_W_EPS = 0.01  # ngc-learn's ExpSTDP keeps W in [0.01, w_bound - 0.01]
 
 
-def _mask(value: Any, where: str) -> Any:
-    if value is None:
-        return None
-    try:
-        mask = np.asarray(value, dtype=np.float32)
-    except (TypeError, ValueError):
-        raise ParameterTypeError(f"{where} must be a 0/1 array of shape (n_in, n_out) or None, got "
-                                 f"{describe(value)}") from None
-    if mask.ndim != 2 or not np.all((mask == 0) | (mask == 1)):
-        raise ParameterError(f"{where} must be a 2-D array of 0s and 1s (n_in, n_out), got "
-                             f"{describe(value)}")
-    return value
-
-
 class _TraceSynapse(DenseSynapse):
     """Shared plumbing: spike/trace inputs, ``dWeights``, the weight mask and the evolve step."""
 
     param_rules = {"A_plus": nonnegative(), "A_minus": nonnegative(), "mu": nonnegative(), "exp_beta": nonnegative(),
-                   "w_bound": positive(fix="the largest weight"), "tau_w": nonnegative("ms", fix="0 for no decay"),
-                   "weight_mask": custom(_mask)}
+                   "w_bound": positive(fix="the largest weight"), "tau_w": nonnegative("ms", fix="0 for no decay")}
     param_checks = (euler_stable("tau_w"),)
 
     def _setup(self, name: str, shape: tuple, weight_init: dict | None, resist_scale: float, p_conn: float,
-               layout: str, weight_mask: Any, **rule_params: float) -> None:
-        """The DenseSynapse part (a ``weight_mask`` keeps ``auto`` dense), the rule's parameters as
-        attributes, then the STDP compartments."""
-        layout = "dense" if weight_mask is not None and layout == "auto" else layout
-        DenseSynapse.__init__(self, name, shape, weight_init, None, resist_scale, p_conn, layout)
+               layout: str, weight_mask: Any, connectivity: Any = None, **rule_params: float) -> None:
+        """The DenseSynapse part (connections, a ``weight_mask``), the rule's parameters as attributes,
+        then the STDP compartments."""
+        DenseSynapse.__init__(self, name, shape, weight_init, None, resist_scale, p_conn, layout, connectivity,
+                              weight_mask)
         for key, value in rule_params.items():
             setattr(self, key, value)
-        self.weight_mask = weight_mask
-        self._declare(weight_mask)
+        self._declare()
 
-    def _declare(self, weight_mask: Any) -> None:
+    def _declare(self) -> None:
         n_in, n_out = self.shape
         self.preSpike = Input((n_in,), doc="presynaptic spikes s_pre (0/1)")
         self.postSpike = Input((n_out,), doc="postsynaptic spikes s_post (0/1)")
         self.preTrace = Input((n_in,), doc="presynaptic trace x")
         self.postTrace = Input((n_out,), doc="postsynaptic trace y")
         self.dWeights = State(self.weights.shape, batched=False, doc="last update before eta (summed over batch)")
-        if weight_mask is not None and self.layout == "edges":
-            raise ValidationError(f"{self.name}: weight_mask needs layout='dense' (the edges layout draws its own "
-                                  f"connections; pass the mask's density as p_conn instead)")
-        if weight_mask is not None:
-            fixed = np.asarray(weight_mask, dtype=np.float32)
-            if fixed.shape != (n_in, n_out):
-                raise ValidationError(f"{self.name}: weight_mask must have shape {(n_in, n_out)} (n_in, n_out), "
-                                      f"got {fixed.shape}")
-            w_init, m_init = self.weights.init, self.mask.init
-            self.weights = Param((n_in, n_out), key_name="weights", doc="efficacies [pre, post]",
-                                 init=lambda k, s, d: w_init(k, s, d) * jnp.asarray(fixed, d))
-            self.mask = Param((n_in, n_out), key_name="weights", doc="1 where a connection exists",
-                              init=lambda k, s, d: m_init(k, s, d) * jnp.asarray(fixed, d))
 
     def _update(self, c: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -130,7 +98,7 @@ class TraceSTDPSynapse(_TraceSynapse):
         weight_init, resist_scale, p_conn: as :class:`DenseSynapse`.
         w_bound: largest weight (default 1).
         tau_w: weight-decay time constant in ms (default 0: no decay).
-        weight_mask: optional fixed 0/1 ``(n_in, n_out)`` array, multiplied into ``mask``.
+        weight_mask, connectivity: which connections exist, as :class:`DenseSynapse`.
         layout: ``"auto"`` (default), ``"dense"`` or ``"edges"`` (sparse, fixed in-degree; the rule
             runs on the edges only), as :class:`DenseSynapse`.
 
@@ -142,8 +110,8 @@ class TraceSTDPSynapse(_TraceSynapse):
     def __init__(self, name: str, shape: tuple, A_plus: float, A_minus: float, eta: float = 1.0, mu: float = 0.0,
                  pretrace_target: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
                  p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None,
-                 layout: str = "auto"):
-        self._setup(name, shape, weight_init, resist_scale, p_conn, layout, weight_mask, A_plus=A_plus,
+                 layout: str = "auto", connectivity: Any = None):
+        self._setup(name, shape, weight_init, resist_scale, p_conn, layout, weight_mask, connectivity, A_plus=A_plus,
                     A_minus=A_minus, eta=eta, mu=mu, pretrace_target=pretrace_target, w_bound=w_bound, tau_w=tau_w)
 
     def _update(self, c: Any) -> Any:
@@ -176,7 +144,7 @@ class ExpSTDPSynapse(_TraceSynapse):
         weight_init, resist_scale, p_conn: as :class:`DenseSynapse`.
         w_bound: largest weight (default 1; must exceed 0.02).
         tau_w: weight-decay time constant in ms (default 0: no decay).
-        weight_mask: optional fixed 0/1 ``(n_in, n_out)`` array, multiplied into ``mask``.
+        weight_mask, connectivity: which connections exist, as :class:`DenseSynapse`.
         layout: ``"auto"`` (default), ``"dense"`` or ``"edges"`` (sparse, fixed in-degree; the rule
             runs on the edges only), as :class:`DenseSynapse`.
 
@@ -188,11 +156,11 @@ class ExpSTDPSynapse(_TraceSynapse):
     def __init__(self, name: str, shape: tuple, A_plus: float, A_minus: float, exp_beta: float, eta: float = 1.0,
                  pretrace_target: float = 0.0, weight_init: dict | None = None, resist_scale: float = 1.0,
                  p_conn: float = 1.0, w_bound: float = 1.0, tau_w: float = 0.0, weight_mask: Any = None,
-                 layout: str = "auto"):
+                 layout: str = "auto", connectivity: Any = None):
         if w_bound <= 2 * EXP_W_EPS:
             raise ValidationError(f"{name}: w_bound must exceed {2 * EXP_W_EPS} (weights are kept in "
                                   f"[{EXP_W_EPS}, w_bound - {EXP_W_EPS}]), got {w_bound}")
-        self._setup(name, shape, weight_init, resist_scale, p_conn, layout, weight_mask, A_plus=A_plus,
+        self._setup(name, shape, weight_init, resist_scale, p_conn, layout, weight_mask, connectivity, A_plus=A_plus,
                     A_minus=A_minus, exp_beta=exp_beta, eta=eta, pretrace_target=pretrace_target, w_bound=w_bound,
                     tau_w=tau_w)
 

@@ -32,7 +32,7 @@ def _extra(parser: Any) -> None:
 
 
 def main(argv: Any = None) -> dict:
-    args = mc.parse_args(NAME, __doc__, argv, extra=_extra)
+    args = mc.parse_args(NAME, __doc__, argv, extra=_extra, resumable=True)
     from museum.eprop_evidence_accumulation import PLASTIC, QUICK, TaskConfig, Trainer, build
 
     cfg = QUICK if args.quick else TaskConfig()
@@ -49,6 +49,9 @@ def main(argv: Any = None) -> dict:
                       "(compiling first)")
     curve: dict = {"accuracy": [], "loss": [], "rate_hz": []}
     done, t_train = 0, 0.0
+    back = mc.resume(args, ctx)
+    if back:
+        done, key, curve, t_train = back["done"], jax.numpy.asarray(back["key"]), back["curve"], back["t_train"]
     while done < args.iterations:
         n = min(args.chunk, args.iterations - done)
         key, k = jax.random.split(key)
@@ -63,6 +66,7 @@ def main(argv: Any = None) -> dict:
                           f"(last 10: {acc10:.3f}), loss {curve['loss'][-1]:.4f}, rate {curve['rate_hz'][-1]:.1f} Hz, "
                           f"{t_train / done:.2f} s/iteration")
         (args.out / "curve.json").write_text(json.dumps(curve))
+        mc.checkpoint(args, done, ctx, done=done, key=key, curve=curve, t_train=t_train)
     _, after, recs_after = tr.sequence(ctx.state, k_show, record)
     acc = np.asarray(curve["accuracy"])
     smooth = np.convolve(acc, np.ones(10) / 10, mode="valid") if len(acc) >= 10 else np.zeros(0)

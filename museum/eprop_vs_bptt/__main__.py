@@ -70,7 +70,7 @@ def network_weights(ctx: Any) -> dict:
     return w
 
 
-def alignment(seed: int, batch_size: int, n_batches: int, cfg: Any) -> dict:
+def alignment(seed: int, batch_size: int, n_batches: int, cfg: Any, args: Any = None) -> dict:
     from museum.eprop_evidence_accumulation import make_batch
     from museum.eprop_vs_bptt import bptt
 
@@ -81,7 +81,9 @@ def alignment(seed: int, batch_size: int, n_batches: int, cfg: Any) -> dict:
     rows: dict = {f"{a} vs {b}": {k: [] for k in MATRICES} for a, b in
                   (("eprop_random", "bptt"), ("eprop_symmetric", "bptt"), ("truncated_bptt", "bptt"),
                    ("eprop_symmetric", "truncated_bptt"))}
-    for i in range(n_batches):
+    back = mc.resume(args) if args else None  # the gradients leave the models' states untouched
+    rows = back["rows"] if back else rows
+    for i in range(len(next(iter(rows.values()))["W_in"]) if back else 0, n_batches):
         batch = make_batch(jax.random.PRNGKey(10_000 + i), batch_size, cfg)
         g = {"bptt": bptt.bptt_grad(W, batch.x, batch.labels, mask, net)[0],
              "truncated_bptt": bptt.bptt_grad(W, batch.x, batch.labels, mask, net, truncated=True)[0],
@@ -93,6 +95,8 @@ def alignment(seed: int, batch_size: int, n_batches: int, cfg: Any) -> dict:
                 per[k].append(bptt.cosine(g[a][k], g[b][k]))
         mc.progress(NAME, f"batch {i + 1}/{n_batches}: cos(e-prop random, BPTT) = "
                           + ", ".join(f"{k} {rows['eprop_random vs bptt'][k][-1]:.3f}" for k in MATRICES))
+        if args is not None:
+            mc.checkpoint(args, i + 1, rows=rows)
     return rows
 
 
@@ -126,14 +130,14 @@ def memory(lengths: list, batch_size: int, seed: int) -> dict:
 
 
 def main(argv: Any = None) -> dict:
-    args = mc.parse_args(NAME, __doc__, argv, extra=_extra)
+    args = mc.parse_args(NAME, __doc__, argv, extra=_extra, resumable=True)
     from museum.eprop_evidence_accumulation import QUICK, TaskConfig
 
     cfg = QUICK if args.quick else TaskConfig()
     lengths = [int(t) for t in args.lengths.split(",")]
     if args.quick:
         args.batch_size, args.batches, lengths = min(args.batch_size, 4), 1, [500, 1000]
-    rows = alignment(args.seed, args.batch_size, args.batches, cfg)
+    rows = alignment(args.seed, args.batch_size, args.batches, cfg, args)
     mem = memory(lengths, args.batch_size, args.seed)
     results = {"batch_size": args.batch_size, "batches": args.batches, "steps": cfg.steps,
                "cosine_mean": {n: {k: float(np.mean(v)) for k, v in per.items()} for n, per in rows.items()},

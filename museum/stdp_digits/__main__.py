@@ -55,18 +55,25 @@ def normalise(w: np.ndarray, total: float = W_SUM) -> np.ndarray:
 
 
 def train(ctx: Any, images: np.ndarray, epochs: int, name: str = NAME, every: int = 200,
-          anneal: float = 1.0) -> np.ndarray:
+          anneal: float = 1.0, args: Any = None) -> np.ndarray:
     """Present each digit for T_PRESENT ms with STDP on; reset v/traces and normalise between digits.
     A digit that drew fewer than MIN_SPIKES spikes is shown again, brighter (up to MAX_RETRIES times).
 
     After each epoch the STDP rate ``A_plus`` is multiplied by ``anneal`` (1: constant).
 
+    With ``args``, a checkpoint is written every ``every`` digits and ``--resume`` continues there.
+
     Returns the excitatory spike count of every digit (its last presentation)."""
-    counts = []
+    counts: list = []
     ctx.clamp("W.weights", normalise(np.asarray(ctx.get("W.weights"))))
-    n = len(images)
-    for epoch in range(epochs):
+    n, W, start = len(images), ctx.components["W"], 0
+    back = mc.resume(args, ctx, prepare=lambda e: setattr(W, "A_plus", e["A_plus"])) if args else None
+    if back:
+        start, counts = back["done"], back["counts"]
+    for epoch in range(start // n, epochs):
         for i, img in enumerate(images):
+            if epoch * n + i < start:
+                continue
             for retry in range(MAX_RETRIES + 1):
                 ctx.reset()
                 bright = img * (1.0 + BOOST * retry)
@@ -80,10 +87,12 @@ def train(ctx: Any, images: np.ndarray, epochs: int, name: str = NAME, every: in
             if (i + 1) % every == 0 or i + 1 == n:
                 mc.progress(name, f"epoch {epoch + 1}/{epochs}, digit {i + 1}/{n}: "
                                   f"{np.mean(counts[-every:]):.1f} spikes per digit")
-        if anneal != 1.0 and epoch + 1 < epochs:
-            W = ctx.components["W"]
-            W.A_plus = W.A_plus * anneal
-            mc.progress(name, f"A_plus -> {W.A_plus:.3g}")
+                if anneal != 1.0 and i + 1 == n and epoch + 1 < epochs:
+                    W.A_plus = W.A_plus * anneal
+                    mc.progress(name, f"A_plus -> {W.A_plus:.3g}")
+                if args is not None:
+                    mc.checkpoint(args, epoch * n + i + 1, ctx, done=epoch * n + i + 1, counts=counts,
+                                  A_plus=W.A_plus)
     return np.array(counts)
 
 
@@ -172,7 +181,7 @@ def extra_args(parser: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
-    args = mc.parse_args(NAME, __doc__, argv, extra=extra_args)
+    args = mc.parse_args(NAME, __doc__, argv, extra=extra_args, resumable=True)
     x_train, y_train, x_test, y_test = load_data(args.seed)
     if args.quick:  # a short run that still shows every class to the network and to the labelling
         args.epochs = 1
@@ -186,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     n_neurons = ctx.components["z"].n_units
     mc.progress(NAME, f"{n_neurons} excitatory neurons, {n_train} training digits x {args.epochs} epoch(s), "
                       f"{len(x_test)} held-out digits, {T_PRESENT} ms each")
-    counts = train(ctx, x_train, args.epochs, anneal=args.anneal)
+    counts = train(ctx, x_train, args.epochs, anneal=args.anneal, args=args)
     weights = np.asarray(ctx.get("W.weights"))
     theta = np.asarray(ctx.get("z.thr_theta"))[0]
     np.savez(args.out / "trained.npz", weights=weights, thr_theta=theta)

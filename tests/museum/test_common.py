@@ -53,3 +53,43 @@ def test_save_results_rounds_and_prints_na(tmp_path, capsys):
     mc.save_results(tmp_path, {"acc": np.float32(0.799), "first": None, "curve": [0.123456789]})
     assert capsys.readouterr().out == "  acc: 0.799\n  first: n/a\n"
     assert json.loads((tmp_path / "results.json").read_text()) == {"acc": 0.799, "first": None, "curve": [0.1235]}
+
+
+def test_resume_continues_a_long_exhibit_bit_identically(monkeypatch, tmp_path):
+    """stdp_digits' training loop killed after 6 of 8 presentations (2 epochs, A_plus annealed after the
+    first) and run again with --resume ends with the same weights, thresholds and spike counts."""
+    import shutil
+
+    from contexts.checkpoint import Checkpointer
+    from museum.stdp_digits import __main__ as ex
+
+    monkeypatch.setattr(ex, "T_PRESENT", 40)
+    x_train = ex.load_data(0)[0][:4]
+
+    def train(argv):
+        args = mc.parse_args(ex.NAME, argv=["--out", str(tmp_path)] + argv, resumable=True)
+        ctx = mc.load_exhibit_model(ex.__file__, args=args)
+        counts = ex.train(ctx, x_train, epochs=2, every=2, anneal=0.5, args=args)
+        return counts, ctx
+
+    want, ref = train([])
+    ck = Checkpointer(tmp_path / "checkpoints")
+    assert ck.steps() == [6, 8]
+    shutil.rmtree(ck.path(8))  # as if killed before the last checkpoint
+    got, ctx = train(["--resume"])
+    np.testing.assert_array_equal(got, want)
+    assert ctx.components["W"].A_plus == ref.components["W"].A_plus
+    for name in ("W.weights", "z.thr_theta", "z.v"):
+        np.testing.assert_array_equal(np.asarray(ctx.get(name)), np.asarray(ref.get(name)))
+    np.testing.assert_array_equal(np.asarray(ctx.state["clock"]["key"]), np.asarray(ref.state["clock"]["key"]))
+    again, _ = train([])  # no --resume: a fresh start that clears the old checkpoints
+    np.testing.assert_array_equal(again, want)
+
+
+def test_only_resumable_exhibits_take_resume(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        mc.parse_args("short", argv=["--out", str(tmp_path), "--resume"])
+    assert "unrecognized arguments: --resume" in capsys.readouterr().err
+    for name in ("eprop_evidence_accumulation", "stdp_digits", "eprop_vs_bptt"):
+        text = (mc.exhibit_dir(mc.__file__) / name / "__main__.py").read_text()
+        assert "resumable=True" in text and "mc.checkpoint(" in text and "mc.resume(" in text, name

@@ -16,6 +16,10 @@ Discrete update actually computed each step (input held over the step):
 2. ``s = (v > v_peak)`` on the new v (strict);
 3. where ``s``: ``v <- v_reset`` and ``w <- w + b`` (the w just integrated); ``tols <- t``.
 
+Conductance-based synapses (``E_e`` and/or ``E_i`` given): inputs ``g_e``/``g_i`` (nS) add
+``g_e (E_e - v) + g_i (E_i - v)`` (pA) to ``j``, evaluated wherever the integrator evaluates the
+derivative (NEST ``aeif_cond_exp``: ``E_ex``, ``E_in``, ``g_ex``, ``g_in``).
+
 Near rest v relaxes with ``tau_m = C / g_L``; a ``dt`` above ``2 tau_m`` (where the explicit step
 diverges) and ``v_peak <= V_T`` are refused when the cell is built.
 
@@ -39,10 +43,11 @@ from typing import Any
 import jax.numpy as jnp
 
 from contexts import Component, Input, Output, State
-from contexts.params import ParameterError, choice, count, positive, real
+from contexts.params import ParameterError, choice, count, optional, positive, real
 
 from ...rules.integrators import EXPLICIT, system_step
 from ...rules.traces import NEVER, update_tols
+from ..lif import declare_conductances, synaptic_current
 
 #: the exponent of the spike current is never above this (exp(50) ~ 5e21 stays finite in float32)
 EXP_CAP = 50.0
@@ -100,9 +105,12 @@ class AdExCell(Component):
         v0: initial v, mV (-70.6).
         w0: initial w, pA (0).
         integration: ``"euler"`` (default), ``"midpoint"`` (= ``"rk2"``).
+        E_e: excitatory reversal potential, mV (None: no ``g_e`` input); NEST ``E_ex``.
+        E_i: inhibitory reversal potential, mV (None: no ``g_i`` input); NEST ``E_in``.
 
     Compartments:
         j (input, (batch, n_units)): input current, pA.
+        g_e, g_i (input, (batch, n_units)): synaptic conductances, nS (only when E_e / E_i is given).
         v (state, (batch, n_units)): membrane potential, mV; starts at v0.
         w (state, (batch, n_units)): adaptation current, pA; starts at w0.
         s (output, (batch, n_units)): spikes 0/1.
@@ -112,13 +120,14 @@ class AdExCell(Component):
     param_rules = {"n_units": count(), "C": positive("pF"), "g_L": positive("nS"), "E_L": real(unit="mV"),
                    "V_T": real(unit="mV"), "delta_T": positive("mV"), "tau_w": positive("ms"), "a": real(unit="nS"),
                    "b": real(unit="pA"), "v_reset": real(unit="mV"), "v_peak": real(unit="mV"),
-                   "v0": real(unit="mV"), "w0": real(unit="pA"), "integration": choice(*EXPLICIT)}
+                   "v0": real(unit="mV"), "w0": real(unit="pA"), "integration": choice(*EXPLICIT),
+                   "E_e": optional(real(unit="mV")), "E_i": optional(real(unit="mV"))}
     param_checks = (_peak_above_threshold, _euler_stable)
 
     def __init__(self, name: str, n_units: int, C: float = 281.0, g_L: float = 30.0, E_L: float = -70.6,
                  V_T: float = -50.4, delta_T: float = 2.0, tau_w: float = 144.0, a: float = 4.0, b: float = 80.5,
                  v_reset: float = -70.6, v_peak: float = 20.0, v0: float = -70.6, w0: float = 0.0,
-                 integration: str = "euler"):
+                 integration: str = "euler", E_e: float | None = None, E_i: float | None = None):
         super().__init__(name)
         self.n_units = n_units
         self.C, self.g_L, self.E_L, self.V_T, self.delta_T = C, g_L, E_L, V_T, delta_T
@@ -130,6 +139,7 @@ class AdExCell(Component):
         self.w = State((n_units,), init=w0, doc="adaptation current (pA)")
         self.s = Output((n_units,), doc="spikes (0/1)")
         self.tols = Output((n_units,), init=NEVER, doc="time of last spike (ms); -1e9 = never")
+        declare_conductances(self, n_units, E_e, E_i)
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         cap = min((self.v_peak - self.V_T) / self.delta_T, EXP_CAP)
@@ -137,7 +147,7 @@ class AdExCell(Component):
                   a=self.a, exp_cap=cap)
 
         def f(v: Any, w: Any) -> tuple:
-            return adex_derivatives(v, w, c.j, **kw)
+            return adex_derivatives(v, w, c.j + synaptic_current(c, self, v), **kw)
 
         v, w = system_step(f, (c.v, c.w), dt, self.integration)
         s = (v > self.v_peak).astype(v.dtype)

@@ -36,6 +36,10 @@ Presets (``preset=``; ``a``, ``b``, ``c``, ``d`` given explicitly override the p
   (``4.1 v + 108``; a different ``dw/dt``) and are not offered.
 
 ``w0`` defaults to ``b * v0`` (the paper's initial condition, the fixed point of ``dw/dt``).
+
+Conductance-based synapses (``E_e`` and/or ``E_i`` given): inputs ``g_e``/``g_i`` add
+``g_e (E_e - v) + g_i (E_i - v)`` to ``j`` (so a conductance is in units of ``j`` per mV),
+evaluated wherever the integrator evaluates the derivative.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from contexts.params import choice, count, optional, positive, real
 
 from ...rules.integrators import EXPLICIT, system_step
 from ...rules.traces import NEVER, update_tols
+from ..lif import declare_conductances, synaptic_current
 
 #: ``name: (a, b, c, d)``: a in 1/ms, b dimensionless, c in mV, d in mV/ms
 PRESETS: dict[str, tuple[float, float, float, float]] = {
@@ -104,9 +109,12 @@ class IzhikevichCell(Component):
         v0: initial v, mV (-65).
         w0: initial w, mV/ms (None: ``b * v0``).
         integration: ``"euler"`` (default), ``"midpoint"`` (= ``"rk2"``).
+        E_e: excitatory reversal potential, mV (None: no ``g_e`` input).
+        E_i: inhibitory reversal potential, mV (None: no ``g_i`` input).
 
     Compartments:
         j (input, (batch, n_units)): input current I.
+        g_e, g_i (input, (batch, n_units)): synaptic conductances (only when E_e / E_i is given).
         v (state, (batch, n_units)): membrane potential, mV; starts at v0.
         w (state, (batch, n_units)): recovery variable u; starts at w0.
         s (output, (batch, n_units)): spikes 0/1.
@@ -116,12 +124,13 @@ class IzhikevichCell(Component):
     param_rules = {"n_units": count(), "preset": choice(*PRESETS), "a": optional(real(unit="1/ms")),
                    "b": optional(real()), "c": optional(real(unit="mV")), "d": optional(real(unit="mV/ms")),
                    "v_thr": real(unit="mV"), "tau_m": positive("ms"), "v0": real(unit="mV"),
-                   "w0": optional(real(unit="mV/ms")), "integration": choice(*EXPLICIT)}
+                   "w0": optional(real(unit="mV/ms")), "integration": choice(*EXPLICIT),
+                   "E_e": optional(real(unit="mV")), "E_i": optional(real(unit="mV"))}
 
     def __init__(self, name: str, n_units: int, preset: str = "regular_spiking", a: float | None = None,
                  b: float | None = None, c: float | None = None, d: float | None = None, v_thr: float = 30.0,
                  tau_m: float = 1.0, R_m: float = 1.0, v0: float = -65.0, w0: float | None = None,
-                 integration: str = "euler"):
+                 integration: str = "euler", E_e: float | None = None, E_i: float | None = None):
         super().__init__(name)
         self.n_units, self.preset = n_units, preset
         self.a, self.b, self.c, self.d = a, b, c, d
@@ -133,6 +142,7 @@ class IzhikevichCell(Component):
         self.w = State((n_units,), init=b_value * v0 if w0 is None else w0, doc="recovery variable u")
         self.s = Output((n_units,), doc="spikes (0/1)")
         self.tols = Output((n_units,), init=NEVER, doc="time of last spike (ms); -1e9 = never")
+        declare_conductances(self, n_units, E_e, E_i)
 
     def abcd(self) -> tuple[float, float, float, float]:
         """The ``(a, b, c, d)`` in use: the preset's, each replaced by the value given explicitly."""
@@ -141,9 +151,9 @@ class IzhikevichCell(Component):
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         a, b, v_reset, d = self.abcd()
-        drive = self.R_m * c.j
 
         def f(v: Any, w: Any) -> tuple:
+            drive = self.R_m * (c.j + synaptic_current(c, self, v))
             return izhikevich_derivatives(v, w, drive, a=a, b=b, tau_m=self.tau_m)
 
         v, w = system_step(f, (c.v, c.w), dt, self.integration)

@@ -296,5 +296,5 @@ def test_learning_signal_delay_delivers_the_signal_of_d_steps_ago() -> None:
     ctx.reset()
     np.testing.assert_array_equal(np.asarray(fb.pending.value), 0.0)  # reset empties the queue
     with Context("bad_delay", dt=1.0):
-        with pytest.raises(ValidationError, match="fb: delay must be a non-negative multiple of the Context's dt"):
+        with pytest.raises(ValidationError, match="'fb': delay must be a non-negative multiple"):
             LearningSignalConnection("fb", (2, 3), delay=1.5)

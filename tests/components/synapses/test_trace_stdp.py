@@ -149,11 +149,19 @@ def test_edges_layout_matches_the_dense_numpy_reference_on_its_edges() -> None:
     np.testing.assert_allclose(rec[W.outputs], np.einsum("tbi,tij->tbj", s_pre, before), rtol=1e-5, atol=1e-5)
 
 
-def test_edges_layout_rejects_a_weight_mask() -> None:
-    with Context("bad_edges"):
-        with pytest.raises(ValidationError, match="W: weight_mask needs layout='dense'"):
-            TraceSTDPSynapse("W", (20, 4), A_plus=0.1, A_minus=0.1, p_conn=0.2, layout="edges",
-                             weight_mask=np.ones((20, 4)))
+def test_edges_layout_takes_a_weight_mask_and_stores_the_same_connections_as_dense() -> None:
+    mask = np.zeros((20, 4))
+    mask[::2] = 1.0
+    with Context("masked_edges", seed=1):
+        kw = dict(A_plus=0.1, A_minus=0.1, p_conn=0.5, weight_mask=mask, weight_init={"dist": "constant", "value": 0.3})
+        E = TraceSTDPSynapse("W", (20, 4), layout="edges", **kw)
+        D = TraceSTDPSynapse("W2", (20, 4), layout="dense", connectivity={"rule": "bernoulli", "p": 0.5, "seed": 9},
+                             weight_mask=mask, weight_init={"dist": "constant", "value": 0.3}, A_plus=0.1, A_minus=0.1)
+        E2 = TraceSTDPSynapse("W3", (20, 4), layout="edges", connectivity={"rule": "bernoulli", "p": 0.5, "seed": 9},
+                              weight_mask=mask, weight_init={"dist": "constant", "value": 0.3}, A_plus=0.1, A_minus=0.1)
+    dense = np.asarray(E.dense_weights())
+    assert np.all(dense[1::2] == 0) and np.any(dense[::2] > 0) and not E.fully_connected
+    np.testing.assert_array_equal(np.asarray(D.dense_weights()), np.asarray(E2.dense_weights()))
 
 
 def test_auto_layout_is_edges_for_large_sparse_projections_unless_a_weight_mask_is_given() -> None:

@@ -78,3 +78,13 @@ def test_bernoulli_rates_and_tols():
 def test_bad_frequency_raises():
     with Context("bad"), pytest.raises(ValidationError, match="target_freq"):
         PoissonCell("z", 3, target_freq=-1.0)
+
+
+def test_old_import_path_still_works():
+    from components.cells import encoders
+    from components.cells.encoders.bernoulli import BernoulliCell as B2
+    from components.cells.encoders.poisson import PoissonCell as P2
+    from components.cells.poisson import BernoulliCell as B1
+    from components.cells.poisson import PoissonCell as P1
+
+    assert P1 is P2 is PoissonCell and B1 is B2 is BernoulliCell and encoders.__name__.endswith("encoders")

@@ -1,0 +1,1 @@
+"""Museum exhibit `izhikevich_patterns`: run `python -m museum.izhikevich_patterns`; see README.md."""

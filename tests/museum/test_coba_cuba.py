@@ -1,0 +1,43 @@
+"""Smoke test of museum.coba_cuba: the --quick run (500 neurons, same in-degree, 200 ms) fires
+irregularly at plausible rates in both networks; the statistics helper; build_network's shapes."""
+
+import numpy as np
+import pytest
+
+from museum.coba_cuba import __main__ as ex
+from museum.coba_cuba.network import build_network, sizes
+
+
+def test_spike_stats_on_a_known_train():
+    dt = 0.1
+    s = np.zeros((20_000, 2))
+    s[::100, 0] = 1  # regular 100 Hz: CV 0
+    s[[1000, 1100, 1300, 1700], 1] = 1  # ISIs 10, 20, 40 ms
+    st = ex.spike_stats(s, dt, skip_ms=0.0)
+    assert st["rate_hz"] == pytest.approx((200 + 4) / 2 / 2.0)
+    isi = np.array([10.0, 20.0, 40.0])
+    assert st["cv_isi"] == pytest.approx((0.0 + isi.std() / isi.mean()) / 2)
+
+
+def test_build_network_resizes_the_yaml_model():
+    n_e, n_i = sizes(1000)
+    assert (n_e, n_i) == (800, 200)
+    fixed = build_network("cuba", n=1000, p=0.1, seed=1, connectivity="fixed_indegree")
+    assert fixed.components["EE"].shape == (800, 800) and fixed.components["IE"].shape == (200, 800)
+    assert fixed.components["EE"].pre_index.value.shape == (80, 800)  # exactly p * n_e inputs each
+    v = np.asarray(fixed.components["E"].v.value)
+    assert v.min() >= -60.0 and v.max() <= -50.0 and v.std() > 1.0
+    # Bernoulli: in-degrees Binomial(800, 0.1), mean 80, sd 8.5; as many slots as the largest
+    bern = build_network("cuba", n=1000, p=0.1, seed=1)
+    degree = (np.asarray(bern.components["EE"].weights.value) != 0).sum(0)
+    assert bern.components["EE"].pre_index.value.shape == (degree.max(), 800)
+    assert abs(degree.mean() - 80) < 1.5 and 6.5 < degree.std() < 10.5
+
+
+def test_quick_run_is_irregular_at_plausible_rates(tmp_path):
+    res = ex.main(["--quick", "--out", str(tmp_path)])
+    for kind in ("coba", "cuba"):
+        for pop in ("E", "I"):
+            assert 2.0 < res[f"{kind}_{pop}_rate_hz"] < 60.0, (kind, pop, res)
+            assert 0.1 < res[f"{kind}_{pop}_cv_isi"] < 2.0, (kind, pop, res)
+    assert (tmp_path / "coba_cuba.png").exists() and (tmp_path / "results.json").exists()
