@@ -43,6 +43,7 @@ def stdp_net(carry_all: bool = False, seed: int = 3):
         ctx.command("evolve", [W])
     ctx.clamp(z0.inputs, np.random.default_rng(seed).uniform(0.3, 1.0, (N_IN,)).astype(np.float32))
     ctx.carry_write_only = carry_all
+    ctx.write_only_min_bytes = 0       # this small model's dWeights is below the default size floor
     return ctx, z0, W, z1, tr0, tr1
 
 
@@ -132,3 +133,16 @@ def test_short_runs_and_check_finite(steps: int) -> None:
     b.run(["advance", "evolve"], steps=steps, check_finite=(steps == 2))
     for x, y in zip(leaves(a), leaves(b)):
         np.testing.assert_array_equal(x, y)
+
+
+def test_small_write_only_compartments_stay_in_the_carry() -> None:
+    """Below ctx.write_only_min_bytes (default 1 MiB) a write-only compartment is still carried."""
+    from contexts.compile import WRITE_ONLY_MIN_BYTES
+
+    ctx = stdp_net()[0]
+    ctx.validate()
+    del ctx.write_only_min_bytes
+    assert WRITE_ONLY_MIN_BYTES == 1 << 20
+    assert write_only(ctx, ("advance", "evolve")) == set()          # dWeights: 30 x 12 floats
+    ctx.write_only_min_bytes = 30 * 12 * 4                             # exactly dWeights' size
+    assert write_only(ctx, ("advance", "evolve")) == {"W.dWeights"}
