@@ -19,10 +19,10 @@ import jax.numpy as jnp
 
 from contexts import Input, Param, State
 from contexts.errors import ValidationError
-from contexts.params import choice, flag, nonnegative, optional, positive, real
+from contexts.params import choice, flag, integer, nonnegative, optional, positive, real
 
 from ..rules.eprop import INPUT_MODES, decay, eligibility, firing_rate_gradient, input_factor, low_pass
-from ..rules.optimizers import OPTIMIZERS, make_optimizer
+from ..rules.optimizers import OPTIMIZERS, apply_step, make_optimizer
 from .dense import DenseSynapse
 
 ROLES = ("hidden", "readout")
@@ -67,10 +67,25 @@ class EpropSynapse(DenseSynapse):
 
     Parameters: tau_m = 30 ms (postsynaptic membrane, for zbar), tau_out = 30 ms (readout, for ebar),
     input_mode "leaky"/"direct" (as the postsynaptic cell), tau_a = None (ms; set it for ALIF targets),
-    eta = 1e-4, optim_type "sgd" | "adam" (b1 = 0.9, b2 = 0.999, eps = 1e-8), c_reg = 0,
+    eta = 1e-4, optim_type "sgd" | "adam" (Kingma-Ba) | "nest_gd" | "nest_adam" (NEST's
+    ``WeightOptimizer`` forms; :mod:`components.rules.optimizers`) (b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    for the NEST forms also opt_batch_size = 1, NEST's ``batch_size``: the optimiser sums the gradients of
+    that many ``evolve`` calls and steps on their mean every opt_batch_size-th call, and w_min = -100,
+    w_max = 100, NEST's ``Wmin``/``Wmax``: the weights are clipped to them after each step), c_reg = 0,
     f_target = 10 Hz, no_autapses = False, grad_divisor = 1 (150 = the recall window in the
     classification tutorial), update = "sequence" (NEST ``_bsshslm_2020``) | "online" (apply
-    ``ebar L`` every step through the optimizer; the firing-rate term is then not applied), store_e = False.
+    ``ebar L`` every step through the optimizer; the firing-rate term is then not applied), store_e = False,
+    late_signal = False (see below).
+
+    ``late_signal=True`` reproduces a timing detail of NEST's event-driven ``eprop_synapse_bsshslm_2020``
+    over many sequences (hidden role only). NEST computes a synapse's gradient of a sequence when the
+    presynaptic neuron's first spike of the *next* sequence arrives; the learning signal of the last
+    step of a sequence reaches the neuron two steps later (readout delay + feedback delay), so when that
+    first spike arrives at step 1 (the earliest step a spike can arrive after the reset) the last step's
+    term ``ebar(T-1) L(T-1)`` is still missing from the gradient. With ``late_signal`` the synapse keeps
+    that last term (state ``g_last``) and ``evolve`` subtracts it for the presynaptic neurons marked in
+    the input ``next_inputs`` (batch, n_in): the presynaptic spikes at step 1 of the sequence that
+    follows (for a frozen input, its own step 1; 0 if not wired).
     """
 
     param_rules = {"role": choice(*ROLES), "tau_m": positive("ms"), "tau_out": positive("ms"),
@@ -78,13 +93,15 @@ class EpropSynapse(DenseSynapse):
                    "optim_type": choice(*OPTIMIZERS),
                    "b1": real(0.0, 1.0, high_open=True), "b2": real(0.0, 1.0, high_open=True), "eps": positive(),
                    "c_reg": nonnegative(), "f_target": nonnegative("Hz"), "no_autapses": flag(),
-                   "grad_divisor": positive(), "update": choice(*UPDATES), "store_e": flag()}
+                   "grad_divisor": positive(), "update": choice(*UPDATES), "store_e": flag(),
+                   "opt_batch_size": integer(1, 2**31 - 1), "w_min": real(), "w_max": real(), "late_signal": flag()}
 
     def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, role: str = "hidden",
                  tau_m: float = 30.0, tau_out: float = 30.0, input_mode: str = "leaky", tau_a: float | None = None,
                  eta: float = 1e-4, optim_type: str = "sgd", b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
                  c_reg: float = 0.0, f_target: float = 10.0, no_autapses: bool = False, grad_divisor: float = 1.0,
-                 update: str = "sequence", p_conn: float = 1.0, store_e: bool = False):
+                 update: str = "sequence", p_conn: float = 1.0, store_e: bool = False, opt_batch_size: int = 1,
+                 w_min: float = -100.0, w_max: float = 100.0, late_signal: bool = False):
         super().__init__(name, shape, weight_init={"dist": "fan_in_gaussian"} if weight_init is None else weight_init,
                          p_conn=p_conn, layout="dense")
         if no_autapses and self.shape[0] != self.shape[1]:
@@ -95,6 +112,11 @@ class EpropSynapse(DenseSynapse):
         self.eta, self.optim_type, self.b1, self.b2, self.eps = eta, optim_type, b1, b2, eps
         self.c_reg, self.f_target, self.no_autapses = c_reg, f_target, no_autapses
         self.grad_divisor, self.update, self.store_e = grad_divisor, update, store_e
+        if w_min > w_max:
+            raise ValidationError(f"{name}: w_min = {w_min} must not exceed w_max = {w_max}")
+        if late_signal and (role != "hidden" or update != "sequence"):
+            raise ValidationError(f"{name}: late_signal applies to hidden projections with update='sequence'")
+        self.opt_batch_size, self.w_min, self.w_max, self.late_signal = opt_batch_size, w_min, w_max, late_signal
         n_in, n_out = self.shape
         syn = (n_in, n_out)
         self.zbar = State((n_in,), doc="presynaptic trace zbar")
@@ -112,14 +134,21 @@ class EpropSynapse(DenseSynapse):
             self.sum_e = State(syn, doc="sum of e over the sequence")
             self.n_spikes = State((n_out,), doc="postsynaptic spike count")
             self.n_steps = State((), doc="steps accumulated")
+            if late_signal:
+                self.g_last = State(syn, doc="the last step's gradient term ebar * L")
+                self.next_inputs = Input((n_in,), required=False,
+                                         doc="presynaptic spikes at step 1 of the following sequence")
             if tau_a is not None:
                 self.post_psi_beta = Input((n_out,), doc="postsynaptic psi * beta (EpropALIFCell.psi_beta)")
                 self.eps_a = State(syn, doc="adaptation eligibility trace eps_a")
 
     # -- helpers ----------------------------------------------------------------------------------
     def _opt(self) -> Any:
-        kw = {"lr": self.eta} if self.optim_type == "sgd" else {"lr": self.eta, "b1": self.b1, "b2": self.b2,
-                                                                 "eps": self.eps}
+        kw: dict = {"lr": self.eta}
+        if self.optim_type in ("adam", "nest_adam"):
+            kw.update(b1=self.b1, b2=self.b2, eps=self.eps)
+        if self.optim_type in ("nest_gd", "nest_adam"):
+            kw.update(batch_size=self.opt_batch_size, w_min=self.w_min, w_max=self.w_max)
         return make_optimizer(self.optim_type, **kw)
 
     def _apply(self, c: Any, g: Any) -> dict:
@@ -130,8 +159,8 @@ class EpropSynapse(DenseSynapse):
         opt = self._opt()
         names = list(opt.state_spec(self.shape))
         step, new = opt.update(g, {k: c[f"opt_{k}"] for k in names})
-        weights = (c["weights"] - step) * c["mask"]
-        out = {"weights": weights, "dWeights": -step}
+        weights = apply_step(opt, c["weights"], step) * c["mask"]
+        out = {"weights": weights, "dWeights": -step if opt.bounds is None else weights - c["weights"]}
         out.update({f"opt_{k}": new[k] for k in names})
         return out
 
@@ -161,6 +190,8 @@ class EpropSynapse(DenseSynapse):
             ebar = low_pass(c.ebar, e, kappa, 1.0 - kappa)
             g_t = ebar * c.signal[:, None, :]
             out.update({"ebar": ebar, "grad": c.grad + g_t})
+            if self.late_signal:
+                out["g_last"] = g_t
             if self.store_e:
                 out["e"] = e
             if self.c_reg:
@@ -177,6 +208,8 @@ class EpropSynapse(DenseSynapse):
         if self.update == "online":
             return zero
         g = c["grad"]
+        if self.late_signal:
+            g = g - c["g_last"] * c["next_inputs"][:, :, None]
         if self.role == "hidden" and self.c_reg:
             g = g + firing_rate_gradient(c["sum_e"], c["n_spikes"], c["n_steps"], self.c_reg,
                                          self.f_target * dt / 1000.0)
