@@ -2,6 +2,8 @@
 
 from .alif import ALIFCell
 from .eprop import EpropALIFCell, EpropLIFCell, EpropReadoutCell
+from .eprop_iaf_psc_delta import EpropIafPscDeltaCell
+from .eprop_readout_nest import EpropReadoutNestCell
 from .graded.bernoulli_error import BernoulliErrorCell
 from .graded.gaussian_error import GaussianErrorCell
 from .graded.laplacian_error import LaplacianErrorCell
@@ -15,6 +17,7 @@ from .spiking.izhikevich import IzhikevichCell
 from .spiking.quadlif import QuadLIFCell
 from .traces import VarTrace
 
-__all__: list[str] = ["ALIFCell", "AdExCell", "BernoulliCell", "BernoulliErrorCell", "EpropALIFCell", "EpropLIFCell",
-                      "EpropReadoutCell", "GaussianErrorCell", "IFCell", "InputCell", "IzhikevichCell", "LIFCell",
-                      "LaplacianErrorCell", "PoissonCell", "QuadLIFCell", "RateCell", "VarTrace"]
+__all__: list[str] = ["ALIFCell", "AdExCell", "BernoulliCell", "BernoulliErrorCell", "EpropALIFCell",
+                      "EpropIafPscDeltaCell", "EpropLIFCell", "EpropReadoutCell", "EpropReadoutNestCell",
+                      "GaussianErrorCell", "IFCell", "InputCell", "IzhikevichCell", "LIFCell", "LaplacianErrorCell",
+                      "PoissonCell", "QuadLIFCell", "RateCell", "VarTrace"]
