@@ -29,9 +29,10 @@ class EpropIafPscDeltaCell(Component):
     NEST's order)::
 
         if r == 0:  v = alpha v + P_i I_e + j            (input while refractory is dropped)
+                    a = rho a + z_prev ;  A = V_th + adapt_beta a      (rho = exp(-dt/adapt_tau))
         else:       r = r - 1
-        psi = surrogate(v; V_th, height, width)           (0 while r > 0)
-        z   = v >= V_th ;  where z: v = V_reset, r = round(t_ref / dt)
+        psi = surrogate(v; A, height, width)              (0 while r > 0)
+        z   = v >= A ;  where z: v = V_reset, r = round(t_ref / dt)
         f_av   = kappa_reg f_av + (1 - kappa_reg) z / dt  (spikes per ms)
         fr_reg = c_reg (f_av - f_target dt / 1000)        (firing-rate regularisation, per step)
 
@@ -39,7 +40,13 @@ class EpropIafPscDeltaCell(Component):
         j (input, (batch, n)): summed synaptic jumps (mV); v (state): membrane potential (mV, rel. E_L);
         s (output): spikes z; psi (output): surrogate gradient; fr_reg (output): firing-rate
         regularisation signal read by :class:`~components.synapses.eprop_online.EpropOnlineSynapse`;
-        f_av (state): low-pass filtered rate (spikes/ms); r (state): refractory steps left.
+        f_av (state): low-pass filtered rate (spikes/ms); r (state): refractory steps left;
+        a (state): threshold adaptation; thr (output): the threshold A.
+
+    With ``adapt_beta = 0`` (the default) this is NEST's ``eprop_iaf_psc_delta``; with ``adapt_beta > 0``
+    it is ``eprop_iaf_psc_delta_adapt`` (give its synapses the same ``adapt_beta`` and ``adapt_tau``:
+    their eligibility gains NEST's adaptation term). As in NEST, a spike emitted while the
+    refractory period that follows still runs (``t_ref > dt``) is not added to ``a``.
 
     NEST parameter mapping (NEST name, unit, NEST default -> ours, default here):
 
@@ -61,6 +68,9 @@ class EpropIafPscDeltaCell(Component):
     V_th                            mV     -55.0 (abs.)       V_th (rel. E_L)       15.0
     V_min                           mV     -inf               (not modelled)        --
     with_refr_input                        False              (False only)          --
+    adapt_beta (``_adapt``)                1.0                adapt_beta            0.0
+    adapt_tau (``_adapt``)          ms     10.0               adapt_tau             10.0
+    adaptation (``_adapt``)                0.0                a (initial state)     0.0
     =============================== ====== ================== ===================== ==================
 
     NEST's ``kappa`` (the eligibility filter) lives on the synapse here (``EpropOnlineSynapse.kappa``).
@@ -72,12 +82,13 @@ class EpropIafPscDeltaCell(Component):
     param_rules = {"n_units": count(), "tau_m": positive("ms"), "C_m": positive("pF"), "V_th": real(unit="mV"),
                    "V_reset": real(unit="mV"), "t_ref": nonnegative("ms"), "I_e": real(unit="pA"),
                    "surrogate": choice(*SURROGATES), "height": nonnegative(), "width": positive("mV"),
-                   "c_reg": nonnegative(), "f_target": nonnegative("Hz"), "kappa_reg": real(0.0, 1.0)}
+                   "c_reg": nonnegative(), "f_target": nonnegative("Hz"), "kappa_reg": real(0.0, 1.0),
+                   "adapt_beta": nonnegative(), "adapt_tau": positive("ms")}
 
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, C_m: float = 250.0, V_th: float = 15.0,
                  V_reset: float = 0.0, t_ref: float = 2.0, I_e: float = 0.0, surrogate: str = "piecewise_linear",
                  height: float = 1.0, width: float = 0.5, c_reg: float = 0.0, f_target: float = 10.0,
-                 kappa_reg: float = 0.97):
+                 kappa_reg: float = 0.97, adapt_beta: float = 0.0, adapt_tau: float = 10.0):
         super().__init__(name)
         if V_reset > V_th:
             raise ValidationError(f"{name}: V_reset = {V_reset} must not exceed V_th = {V_th}")
@@ -85,6 +96,7 @@ class EpropIafPscDeltaCell(Component):
         self.tau_m, self.C_m, self.V_th, self.V_reset, self.t_ref, self.I_e = tau_m, C_m, V_th, V_reset, t_ref, I_e
         self.surrogate, self.height, self.width = surrogate, height, width
         self.c_reg, self.f_target, self.kappa_reg = c_reg, f_target, kappa_reg
+        self.adapt_beta, self.adapt_tau = adapt_beta, adapt_tau
         self.j = Input((n_units,), doc="summed synaptic jumps (mV)")
         self.v = State((n_units,), doc="membrane potential relative to E_L (mV)")
         self.s = Output((n_units,), doc="spikes z (0/1)")
@@ -92,19 +104,23 @@ class EpropIafPscDeltaCell(Component):
         self.fr_reg = Output((n_units,), doc="firing-rate regularisation c_reg (f_av - f_target)")
         self.f_av = State((n_units,), doc="low-pass filtered firing rate (spikes/ms)")
         self.r = State((n_units,), doc="refractory steps left")
+        self.a = State((n_units,), doc="threshold adaptation")
+        self.thr = Output((n_units,), init=V_th, doc="threshold A = V_th + adapt_beta a")
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         alpha = decay(self.tau_m, dt)
         p_i = self.tau_m / self.C_m * (1.0 - alpha)
         ref = c.r > 0
         v = jnp.where(ref, c.v, alpha * c.v + p_i * self.I_e + c.j)
+        a = jnp.where(ref, c.a, decay(self.adapt_tau, dt) * c.a + c.s)
+        thr = self.V_th + self.adapt_beta * a
         r = jnp.where(ref, c.r - 1.0, c.r)
-        psi = surrogate_gradient(self.surrogate, v, self.V_th, self.height, self.width, r > 0)
-        z = (v >= self.V_th).astype(v.dtype)
+        psi = surrogate_gradient(self.surrogate, v, thr, self.height, self.width, r > 0)
+        z = (v >= thr).astype(v.dtype)
         v = jnp.where(z > 0, self.V_reset, v)
         r = jnp.where(z > 0, float(min(round(self.t_ref / dt), MAX_STEPS)), r)
         f_av = self.kappa_reg * c.f_av + (1.0 - self.kappa_reg) * z / dt
         fr_reg = self.c_reg * (f_av - self.f_target / 1000.0 * dt)
-        return {"v": v, "s": z, "psi": psi, "fr_reg": fr_reg, "f_av": f_av, "r": r}
+        return {"v": v, "s": z, "psi": psi, "fr_reg": fr_reg, "f_av": f_av, "r": r, "a": a, "thr": thr}
 
 

@@ -24,7 +24,14 @@ from components.synapses import EpropOnlineSynapse, LearningSignalConnection
 from contexts import Context, ValidationError
 
 ROOT = Path(__file__).resolve().parents[3]
-NEST_PSC_DELTA = [0.27039631749159, 0.51390204375229, 0.53473859833866, 0.53608474802202, 0.49323580244201]
+NEST_LOSSES = {  # NEST's test_eprop_regression (gradient descent), as asserted there (rtol 1e-8)
+    "eprop_iaf_psc_delta": [0.27039631749159, 0.51390204375229, 0.53473859833866, 0.53608474802202,
+                            0.49323580244201],
+    "eprop_iaf_psc_delta_adapt": [0.16416646182675, 0.27952159282830, 0.29937515524341, 0.26160957500433,
+                                  0.26384514215024],
+}
+ADAPT = {"eprop_iaf_psc_delta": {}, "eprop_iaf_psc_delta_adapt": {  # NEST's defaults adapt_beta 1, adapt_tau 10 ms
+    f"{c}.{k}": v for c in ("rec", "W_in", "W_rec") for k, v in (("adapt_beta", 1.0), ("adapt_tau", 10.0))}}
 
 
 def numpy_online(W, B, xs, ys, p, T):
@@ -34,11 +41,15 @@ def numpy_online(W, B, xs, ys, p, T):
     al, ko = np.exp(-1 / p["tau_m"]), np.exp(-1 / p["tau_out"])
     kap, kr, cut = p["kappa"], p["kappa_reg"], p["cutoff"]
     v = np.zeros(n_rec); r = np.zeros(n_rec); z = np.zeros(n_rec); fav = np.zeros(n_rec); y = 0.0  # noqa: E702
+    a = np.zeros(n_rec)
     zb = {"in": np.zeros(n_in), "rec": np.zeros(n_rec), "out": np.zeros(n_rec)}
     last = {k: np.full(len(zb[k]), -10**9) for k in zb}
     eb = {k: np.zeros_like(W["W_" + k]) for k in ("in", "rec")}
     ebr = {k: np.zeros_like(W["W_" + k]) for k in ("in", "rec")}
-    pend_o, fr_prev = np.zeros(n_rec), np.zeros(n_rec)
+    pend_o, fr_prev, psi_prev = np.zeros(n_rec), np.zeros(n_rec), np.zeros(n_rec)
+    zb_prev = {k: np.zeros_like(zb[k]) for k in zb}
+    beta, rho = p.get("adapt_beta", 0.0), np.exp(-1 / p.get("adapt_tau", 10.0))
+    eps = {k: np.zeros_like(W["W_" + k]) for k in ("in", "rec")}
     losses = []
     for t in range(T):
         arr = {"in": xs[t], "rec": z, "out": z}
@@ -46,9 +57,11 @@ def numpy_online(W, B, xs, ys, p, T):
         y = ko * y + z @ W["W_out"][:, 0]                      # transmission with the current weights
         ref = r > 0
         v = np.where(ref, v, al * v + j)
+        a = np.where(ref, a, rho * a + z)                               # z: the previous step's spikes
+        thr = p["v_th"] + beta * a
         r = np.where(ref, r - 1, r)
-        psi = np.where(r > 0, 0.0, p["height"] * np.maximum(0, 1 - np.abs(v - p["v_th"]) / p["width"]))
-        z = (v >= p["v_th"]).astype(float)
+        psi = np.where(r > 0, 0.0, p["height"] * np.maximum(0, 1 - np.abs(v - thr) / p["width"]))
+        z = (v >= thr).astype(float)
         v = np.where(z > 0, p["v_reset"], v)
         r = np.where(z > 0, p["t_ref"], r)
         fav = kr * fav + (1 - kr) * z
@@ -57,20 +70,23 @@ def numpy_online(W, B, xs, ys, p, T):
         losses.append(0.5 * err * err)
         for k in arr:
             last[k] = np.where(arr[k] > 0, t, last[k])
+            zb_prev[k] = zb[k]
             zb[k] = (ko if k == "out" else al) * zb[k] + arr[k]
         live = {k: (t - last[k] < cut) & (last[k] >= 0) for k in last}   # window of step t - 1
         L = B[:, 0] * err
-        for k in ("in", "rec"):                                          # hidden: step t - 1 now that L is known
-            g = live[k][:, None] * (L[None, :] * eb[k] + fr_prev[None, :] * ebr[k])
+        for k in ("in", "rec"):              # hidden: step t - 1 now that L(t - 1) and its window are known
+            m = live[k][:, None]
+            e = m * psi_prev[None, :] * (zb_prev[k][:, None] - beta * eps[k])   # 0 outside the window
+            eps[k] = rho * eps[k] + e
+            eb[k] = kap * eb[k] + e
+            ebr[k] = kr * ebr[k] + (1 - kr) * e
+            g = m * (L[None, :] * eb[k] + fr_prev[None, :] * ebr[k])
             if k == "rec":
                 np.fill_diagonal(g, 0.0)
             W["W_" + k] -= p["eta"] * g
-            e = zb[k][:, None] * psi[None, :]
-            eb[k] = kap * eb[k] + e
-            ebr[k] = kr * ebr[k] + (1 - kr) * e
         W["W_out"][:, 0] -= p["eta"] * live["out"] * pend_o            # readout: step t - 1
         pend_o = err * zb["out"]
-        fr_prev = fr
+        fr_prev, psi_prev = fr, psi
     return W, np.array(losses)
 
 
@@ -78,8 +94,13 @@ P = dict(tau_m=20.0, tau_out=15.0, kappa=0.9, kappa_reg=0.95, cutoff=7, height=2
          v_reset=-0.2, t_ref=2, c_reg=3.0, f_target=50.0, eta=0.01)
 
 
-def test_online_network_matches_numpy():
+@pytest.mark.parametrize("adapt_beta", [0.0, 0.3])
+def test_online_network_matches_numpy(adapt_beta):
     n_in, n_rec, T = 6, 8, 120
+    # with t_ref >= dt NEST's adaptive neuron never adds its spikes to a (it skips a while refractory):
+    # the adaptive case runs without refractoriness so that adaptation takes part
+    p = dict(P, adapt_beta=adapt_beta, adapt_tau=25.0, t_ref=0 if adapt_beta else P["t_ref"])
+    ad = dict(adapt_beta=adapt_beta, adapt_tau=25.0)
     rng = np.random.default_rng(4)
     W = {"W_in": rng.normal(0, 0.6, (n_in, n_rec)), "W_rec": rng.normal(0, 0.3, (n_rec, n_rec)),
          "W_out": rng.normal(0, 0.3, (n_rec, 1))}
@@ -92,14 +113,14 @@ def test_online_network_matches_numpy():
     const = {"dist": "constant", "value": 0.0}
     with Context("online") as ctx:
         syn = dict(tau_m=P["tau_m"], kappa=P["kappa"], kappa_reg=P["kappa_reg"], cutoff=P["cutoff"], eta=P["eta"],
-                   weight_init=const)
+                   weight_init=const, **ad)
         W_in = EpropOnlineSynapse("W_in", (n_in, n_rec), **syn)
         W_rec = EpropOnlineSynapse("W_rec", (n_rec, n_rec), no_autapses=True, **syn)
         W_out = EpropOnlineSynapse("W_out", (n_rec, 1), role="readout", tau_out=P["tau_out"], cutoff=P["cutoff"],
                                    eta=P["eta"], weight_init=const)
         rec = EpropIafPscDeltaCell("rec", n_rec, tau_m=P["tau_m"], C_m=1.0, V_th=P["v_th"], V_reset=P["v_reset"],
-                                   t_ref=float(P["t_ref"]), height=P["height"], width=P["width"], c_reg=P["c_reg"],
-                                   f_target=P["f_target"], kappa_reg=P["kappa_reg"])
+                                   t_ref=float(p["t_ref"]), height=P["height"], width=P["width"], c_reg=P["c_reg"],
+                                   f_target=P["f_target"], kappa_reg=P["kappa_reg"], **ad)
         out = EpropReadoutNestCell("out", 1, tau_m=P["tau_out"], C_m=1.0)
         fb = LearningSignalConnection("fb", (1, n_rec), weight_init=const)
     W_rec.inputs << rec.s.prev
@@ -119,40 +140,46 @@ def test_online_network_matches_numpy():
     ctx.clamp("fb.weights", B.T.astype(np.float32))
     rec_ = ctx.run(["advance", "accumulate"], steps=T, record=["out.loss", "rec.s"],
                    inputs={"W_in.inputs": xs, "out.target": ys[:, None]})
-    W_ref, loss_ref = numpy_online(W, B, xs.astype(np.float64), ys.astype(np.float64), P, T)
+    W_ref, loss_ref = numpy_online(W, B, xs.astype(np.float64), ys.astype(np.float64), p, T)
     assert np.asarray(rec_["rec.s"]).sum() > 20                        # the network is active
     assert np.abs(W_ref["W_rec"] - W["W_rec"]).max() > 1e-3           # and learns
     np.testing.assert_allclose(np.asarray(rec_["out.loss"])[:, 0], loss_ref, rtol=1e-4, atol=1e-6)
     for k in W:
         np.testing.assert_allclose(np.asarray(ctx.get(f"{k}.weights")), W_ref[k], rtol=1e-4, atol=1e-5, err_msg=k)
     # the cut-off matters here: without it the reference ends elsewhere
-    W_nocut, _ = numpy_online(W, B, xs.astype(np.float64), ys.astype(np.float64), dict(P, cutoff=10**6), T)
+    W_nocut, _ = numpy_online(W, B, xs.astype(np.float64), ys.astype(np.float64), dict(p, cutoff=10**6), T)
     assert np.abs(W_nocut["W_in"] - W_ref["W_in"]).max() > 1e-3
+    if adapt_beta:
+        assert np.asarray(ctx.get("rec.a")).max() > 0.1                 # adaptation took part
 
 
-def test_psc_delta_matches_nest_regression_test():
-    """NEST's test_eprop_regression (eprop_iaf_psc_delta, gradient descent), five 100-step iterations."""
-    script = textwrap.dedent("""
+def test_psc_delta_models_match_nest_regression_test():
+    """NEST's test_eprop_regression for eprop_iaf_psc_delta and eprop_iaf_psc_delta_adapt (gradient descent),
+    five 100-step iterations, from NEST's weights and inputs."""
+    script = textwrap.dedent(f"""
         import numpy as np
         from contexts import load_model
-        d = np.load("tests/references/nest/eprop_iaf_psc_delta.npz")
-        ctx = load_model("tests/references/nest/eprop_iaf_psc_delta.yaml")
-        for k in ("W_in", "W_rec", "W_out"):
-            ctx.clamp(f"{k}.weights", d[k])
-        ctx.clamp("B.weights", d["B"].T)
-        x = np.tile(d["x"], (5, 1)); y = np.tile(d["y_star"], 5)[:, None]
-        r = ctx.run(["advance", "accumulate"], steps=500, record=["out.loss"],
-                    inputs={"W_in.inputs": x, "out.target": y})
-        print(repr(np.asarray(r["out.loss"])[:, 0].reshape(5, 100).sum(1).tolist()))
+        out = {{}}
+        for model, over in {ADAPT!r}.items():
+            d = np.load(f"tests/references/nest/{{model}}.npz")
+            ctx = load_model("tests/references/nest/eprop_iaf_psc_delta.yaml", overrides=over)
+            for k in ("W_in", "W_rec", "W_out"):
+                ctx.clamp(f"{{k}}.weights", d[k])
+            ctx.clamp("B.weights", d["B"].T)
+            x = np.tile(d["x"], (5, 1)); y = np.tile(d["y_star"], 5)[:, None]
+            r = ctx.run(["advance", "accumulate"], steps=500, record=["out.loss"],
+                        inputs={{"W_in.inputs": x, "out.target": y}})
+            out[model] = np.asarray(r["out.loss"])[:, 0].reshape(5, 100).sum(1).tolist()
+        print(repr(out))
     """)
     env = dict(os.environ, JAX_ENABLE_X64="1", JAX_PLATFORMS="cpu")
     res = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
     losses = ast.literal_eval(res.stdout.strip().splitlines()[-1])
-    np.testing.assert_allclose(np.load(ROOT / "tests/references/nest/eprop_iaf_psc_delta.npz")["loss"],
-                               NEST_PSC_DELTA, rtol=1e-12)
-    np.testing.assert_allclose(losses, NEST_PSC_DELTA, rtol=1e-6, atol=0)
+    for model, want in NEST_LOSSES.items():
+        np.testing.assert_allclose(np.load(ROOT / f"tests/references/nest/{model}.npz")["loss"], want, rtol=1e-12)
+        np.testing.assert_allclose(losses[model], want, rtol=1e-6, atol=0, err_msg=model)
 
 
 def test_bad_parameters():
