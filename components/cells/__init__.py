@@ -2,6 +2,7 @@
 
 from .alif import ALIFCell
 from .eprop import EpropALIFCell, EpropLIFCell, EpropReadoutCell
+from .eprop_iaf import EpropIafCell
 from .eprop_iaf_psc_delta import EpropIafPscDeltaCell
 from .eprop_readout_nest import EpropReadoutNestCell
 from .graded.bernoulli_error import BernoulliErrorCell
@@ -18,6 +19,6 @@ from .spiking.quadlif import QuadLIFCell
 from .traces import VarTrace
 
 __all__: list[str] = ["ALIFCell", "AdExCell", "BernoulliCell", "BernoulliErrorCell", "EpropALIFCell",
-                      "EpropIafPscDeltaCell", "EpropLIFCell", "EpropReadoutCell", "EpropReadoutNestCell",
-                      "GaussianErrorCell", "IFCell", "InputCell", "IzhikevichCell", "LIFCell", "LaplacianErrorCell",
-                      "PoissonCell", "QuadLIFCell", "RateCell", "VarTrace"]
+                      "EpropIafCell", "EpropIafPscDeltaCell", "EpropLIFCell", "EpropReadoutCell",
+                      "EpropReadoutNestCell", "GaussianErrorCell", "IFCell", "InputCell", "IzhikevichCell", "LIFCell",
+                      "LaplacianErrorCell", "PoissonCell", "QuadLIFCell", "RateCell", "VarTrace"]
