@@ -8,6 +8,9 @@ from .encoders.poisson import PoissonCell
 from .encoders.retinal_ganglion import RetinalGanglionCell
 from .encoders.ttfs import TTFSCell
 from .eprop import EpropALIFCell, EpropLIFCell, EpropReadoutCell
+from .eprop_iaf import EpropIafCell
+from .eprop_iaf_psc_delta import EpropIafPscDeltaCell
+from .eprop_readout_nest import EpropReadoutNestCell
 from .graded.bernoulli_error import BernoulliErrorCell
 from .graded.gaussian_error import GaussianErrorCell
 from .graded.laplacian_error import LaplacianErrorCell
@@ -34,8 +37,11 @@ __all__: list[str] = [
     "BernoulliCell",
     "BernoulliErrorCell",
     "EpropALIFCell",
+    "EpropIafCell",
+    "EpropIafPscDeltaCell",
     "EpropLIFCell",
     "EpropReadoutCell",
+    "EpropReadoutNestCell",
     "FitzhughNagumoCell",
     "GaussianErrorCell",
     "HodgkinHuxleyCell",

@@ -206,3 +206,28 @@ def filtered_signal(signal: Any, valid: Any, kappa: float, last: bool = True) ->
     n = jnp.sum(on[..., 0], axis=1)
     kappa_n = jnp.where(n > 0, kappa * e[:, 0, 0], 1.0)
     return (1.0 - kappa) * m, kappa * m[:, 0], (1.0 - kappa) * jnp.broadcast_to(e, signal.shape), kappa_n
+
+
+SURROGATES = ("piecewise_linear", "exponential", "fast_sigmoid_derivative", "arctan_derivative")
+
+
+def surrogate_gradient(kind: str, v: Any, v_th: Any, height: float, width: float, refractory: Any = None) -> Any:
+    """NEST's surrogate gradients (``eprop_archiving_node_recurrent``), 0 where ``refractory``::
+
+        piecewise_linear         height * max(0, 1 - |v - v_th| / width)
+        exponential              height * exp(-|v - v_th| / width)
+        fast_sigmoid_derivative  height * (1 + |v - v_th| / width)^-2
+        arctan_derivative        height / (1 + ((v - v_th) / width)^2)
+    """
+    x = jnp.abs(v - v_th) / width
+    if kind == "piecewise_linear":
+        psi = height * jnp.maximum(0.0, 1.0 - x)
+    elif kind == "exponential":
+        psi = height * jnp.exp(-x)
+    elif kind == "fast_sigmoid_derivative":
+        psi = height / (1.0 + x) ** 2
+    else:
+        psi = height / (1.0 + x * x)
+    if refractory is not None:
+        psi = jnp.where(refractory, 0.0, psi)
+    return psi

@@ -5,6 +5,7 @@ from .bcm import BCMSynapse
 from .dense import DenseSynapse
 from .double_exp_synapse import DoubleExpSynapse
 from .eprop import EpropSynapse, LearningSignalConnection
+from .eprop_online import EpropOnlineSynapse
 from .event_driven import EventDrivenSynapse
 from .event_stdp import EventSTDPSynapse
 from .exp_synapse import ExpSynapse
@@ -25,6 +26,7 @@ __all__: list[str] = [
     "BCMSynapse",
     "DenseSynapse",
     "DoubleExpSynapse",
+    "EpropOnlineSynapse",
     "EpropSynapse",
     "EventDrivenSynapse",
     "EventSTDPSynapse",

@@ -20,7 +20,7 @@ import jax.numpy as jnp
 
 from contexts import Input, Param, State
 from contexts.errors import ValidationError
-from contexts.params import choice, count, custom, flag, nonnegative, optional, positive, real
+from contexts.params import choice, count, custom, flag, integer, nonnegative, optional, positive, real
 
 from ..rules.delays import MAX_IN_FLIGHT
 from ..rules.eprop import (
@@ -34,6 +34,7 @@ from ..rules.eprop import (
     low_pass,
 )
 from ..rules.optax_bridge import apply_update, check_optimizer, resolve, state_compartments
+from ..rules.optimizers import apply_step
 from .dense import DenseSynapse
 
 ROLES = ("hidden", "readout")
@@ -78,11 +79,26 @@ class EpropSynapse(DenseSynapse):
 
     Parameters: tau_m = 30 ms (postsynaptic membrane, for zbar), tau_out = 30 ms (readout, for ebar),
     input_mode "leaky"/"direct" (as the postsynaptic cell), tau_a = None (ms; set it for ALIF targets),
-    eta = 1e-4, optim_type "sgd" | "adam" (b1 = 0.9, b2 = 0.999, eps = 1e-8) | an optax spec or transform
-    (:mod:`components.rules.optax_bridge`; it brings its own learning rate), c_reg = 0,
+    eta = 1e-4, optim_type "sgd" | "adam" (Kingma-Ba) | "nest_gd" | "nest_adam" (NEST's
+    ``WeightOptimizer`` forms; :mod:`components.rules.optimizers`) (b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    for the NEST forms also opt_batch_size = 1, NEST's ``batch_size``: the optimiser sums the gradients of
+    that many ``evolve`` calls and steps on their mean every opt_batch_size-th call, and w_min = -100,
+    w_max = 100, NEST's ``Wmin``/``Wmax``: the weights are clipped to them after each step), c_reg = 0,
     f_target = 10 Hz, no_autapses = False, grad_divisor = 1 (150 = the recall window in the
     classification tutorial), update = "sequence" (NEST ``_bsshslm_2020``) | "online" (apply
-    ``ebar L`` every step through the optimizer; the firing-rate term is then not applied), store_e = False.
+    ``ebar L`` every step through the optimizer; the firing-rate term is then not applied), store_e = False,
+    late_signal = False (see below). ``optim_type`` also takes an optax spec or transform
+    (:mod:`components.rules.optax_bridge`; it brings its own learning rate).
+
+    ``late_signal=True`` reproduces a timing detail of NEST's event-driven ``eprop_synapse_bsshslm_2020``
+    over many sequences (hidden role only). NEST computes a synapse's gradient of a sequence when the
+    presynaptic neuron's first spike of the *next* sequence arrives; the learning signal of the last
+    step of a sequence reaches the neuron two steps later (readout delay + feedback delay), so when that
+    first spike arrives at step 1 (the earliest step a spike can arrive after the reset) the last step's
+    term ``ebar(T-1) L(T-1)`` is still missing from the gradient. With ``late_signal`` the synapse keeps
+    that last term (state ``g_last``) and ``evolve`` subtracts it for the presynaptic neurons marked in
+    the input ``next_inputs`` (batch, n_in): the presynaptic spikes at step 1 of the sequence that
+    follows (for a frozen input, its own step 1; 0 if not wired).
 
     ``eligibility="factored"`` (with ``max_steps``, the longest sequence between two ``evolve``) computes
     the same gradient exactly but once per sequence: ``accumulate`` only stores this step's postsynaptic
@@ -106,7 +122,8 @@ class EpropSynapse(DenseSynapse):
                    "b1": real(0.0, 1.0, high_open=True), "b2": real(0.0, 1.0, high_open=True), "eps": positive(),
                    "c_reg": nonnegative(), "f_target": nonnegative("Hz"), "no_autapses": flag(),
                    "grad_divisor": positive(), "update": choice(*UPDATES), "store_e": flag(),
-                   "eligibility": choice(*ELIGIBILITY), "max_steps": optional(count()), "keep_traces": flag()}
+                   "eligibility": choice(*ELIGIBILITY), "max_steps": optional(count()), "keep_traces": flag(),
+                   "opt_batch_size": integer(1, 2**31 - 1), "w_min": real(), "w_max": real(), "late_signal": flag()}
 
     def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, role: str = "hidden",
                  tau_m: float = 30.0, tau_out: float = 30.0, input_mode: str = "leaky", tau_a: float | None = None,
@@ -114,7 +131,8 @@ class EpropSynapse(DenseSynapse):
                  c_reg: float = 0.0, f_target: float = 10.0, no_autapses: bool = False, grad_divisor: float = 1.0,
                  update: str = "sequence", p_conn: float = 1.0, store_e: bool = False,
                  connectivity: Any = None, weight_mask: Any = None, eligibility: str = "online",
-                 max_steps: int | None = None, keep_traces: bool = True):
+                 max_steps: int | None = None, keep_traces: bool = True, opt_batch_size: int = 1,
+                 w_min: float = -100.0, w_max: float = 100.0, late_signal: bool = False):
         super().__init__(name, shape, weight_init={"dist": "fan_in_gaussian"} if weight_init is None else weight_init,
                          p_conn=p_conn, layout="dense", connectivity=connectivity, weight_mask=weight_mask)
         if no_autapses and self.shape[0] != self.shape[1]:
@@ -125,6 +143,11 @@ class EpropSynapse(DenseSynapse):
         self.eta, self.optim_type, self.b1, self.b2, self.eps = eta, optim_type, b1, b2, eps
         self.c_reg, self.f_target, self.no_autapses = c_reg, f_target, no_autapses
         self.grad_divisor, self.update, self.store_e = grad_divisor, update, store_e
+        if w_min > w_max:
+            raise ValidationError(f"{name}: w_min = {w_min} must not exceed w_max = {w_max}")
+        if late_signal and (role != "hidden" or update != "sequence"):
+            raise ValidationError(f"{name}: late_signal applies to hidden projections with update='sequence'")
+        self.opt_batch_size, self.w_min, self.w_max, self.late_signal = opt_batch_size, w_min, w_max, late_signal
         n_in, n_out = self.shape
         syn = (n_in, n_out)
         self.zbar = State((n_in,), doc="presynaptic trace zbar")
@@ -142,11 +165,18 @@ class EpropSynapse(DenseSynapse):
             self.sum_e = State(syn, doc="sum of e over the sequence")
             self.n_spikes = State((n_out,), doc="postsynaptic spike count")
             self.n_steps = State((), doc="steps accumulated")
+            if late_signal:
+                self.g_last = State(syn, doc="the last step's gradient term ebar * L")
+                self.next_inputs = Input((n_in,), required=False,
+                                         doc="presynaptic spikes at step 1 of the following sequence")
             if tau_a is not None:
                 self.post_psi_beta = Input((n_out,), doc="postsynaptic psi * beta (EpropALIFCell.psi_beta)")
                 self.eps_a = State(syn, doc="adaptation eligibility trace eps_a")
         self.eligibility, self.max_steps, self.keep_traces = eligibility, max_steps, keep_traces
         if eligibility == "factored":
+            if late_signal:
+                raise ValidationError(f"{name}: late_signal needs eligibility='online' (it keeps the last step's "
+                                      "gradient term, which the factored form never forms)")
             self._declare_factored()
 
     def _declare_factored(self) -> None:
@@ -171,8 +201,11 @@ class EpropSynapse(DenseSynapse):
 
     # -- helpers ----------------------------------------------------------------------------------
     def _opt(self) -> Any:
-        kw = {"lr": self.eta} if self.optim_type == "sgd" else {"lr": self.eta, "b1": self.b1, "b2": self.b2,
-                                                                 "eps": self.eps}
+        kw: dict = {"lr": self.eta}
+        if self.optim_type in ("adam", "nest_adam"):
+            kw.update(b1=self.b1, b2=self.b2, eps=self.eps)
+        if self.optim_type in ("nest_gd", "nest_adam"):
+            kw.update(batch_size=self.opt_batch_size, w_min=self.w_min, w_max=self.w_max)
         return resolve(self.optim_type, **kw)
 
     def _apply(self, c: Any, g: Any) -> dict:
@@ -183,8 +216,9 @@ class EpropSynapse(DenseSynapse):
         opt = self._opt()
         names = list(opt.state_spec(self.shape))
         step, new = apply_update(opt, g, {k: c[f"opt_{k}"] for k in names}, c["weights"])
-        weights = (c["weights"] - step) * c["mask"]
-        out = {"weights": weights, "dWeights": -step}
+        bounded = getattr(opt, "bounds", None) is not None
+        weights = (apply_step(opt, c["weights"], step) if bounded else c["weights"] - step) * c["mask"]
+        out = {"weights": weights, "dWeights": weights - c["weights"] if bounded else -step}
         out.update({f"opt_{k}": new[k] for k in names})
         return out
 
@@ -216,6 +250,8 @@ class EpropSynapse(DenseSynapse):
             ebar = low_pass(c.ebar, e, kappa, 1.0 - kappa)
             g_t = ebar * c.signal[:, None, :]
             out.update({"ebar": ebar, "grad": c.grad + g_t})
+            if self.late_signal:
+                out["g_last"] = g_t
             if self.store_e:
                 out["e"] = e
             if self.c_reg:
@@ -234,6 +270,8 @@ class EpropSynapse(DenseSynapse):
         if self.update == "online":
             return zero
         g = c["grad"]
+        if self.late_signal:
+            g = g - c["g_last"] * c["next_inputs"][:, :, None]
         if self.role == "hidden" and self.c_reg:
             g = g + firing_rate_gradient(c["sum_e"], c["n_spikes"], c["n_steps"], self.c_reg,
                                          self.f_target * dt / 1000.0)

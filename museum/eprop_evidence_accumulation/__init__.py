@@ -4,7 +4,7 @@
 The network is ``model.yaml`` (built from EpropSynapse, EpropALIFCell, EpropReadoutCell and
 LearningSignalConnection); the task is :mod:`.task`. One training iteration, compiled as one function:
 draw a fresh batch from a PRNG key -> ``reset`` -> ``T`` steps of ``advance`` + ``accumulate`` (one
-scan) -> ``evolve`` (one Adam step on the batch-mean gradient). ``Trainer.train(n)`` scans ``n``
+scan) -> ``evolve`` (one step of NEST's Adam on the batch-mean gradient). ``Trainer.train(n)`` scans ``n``
 iterations in one compiled call.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from .task import QUICK, TaskConfig, make_batch
+from .task import QUICK, Batch, TaskConfig, make_batch
 
 HERE = Path(__file__).resolve().parent
 MODEL = HERE / "model.yaml"
@@ -62,7 +62,10 @@ class Trainer:
 
     def sequence(self, state: dict, key: jax.Array, record: tuple = ()) -> tuple:
         """Reset, then run one batch of sequences (no update); returns (state, metrics, records)."""
-        batch = make_batch(key, self.ctx.batch_size, self.cfg, self.dtype)
+        return self.sequence_on(state, make_batch(key, self.ctx.batch_size, self.cfg, self.dtype), record)
+
+    def sequence_on(self, state: dict, batch: Any, record: tuple = ()) -> tuple:
+        """:meth:`sequence` on a given batch (anything with ``x`` (T, batch, n_in) and ``labels`` (batch,))."""
         fn = self._seq if not record else self.ctx.compile_run(
             ["advance", "accumulate"], self.cfg.steps, ("out.pred", "out.loss") + tuple(record), INPUTS)
         state, _, _ = self._reset(state, {})
@@ -80,6 +83,21 @@ class Trainer:
         state, metrics, _ = self.sequence(state, key)
         state, _, _ = self._evolve(state, {})
         return state, metrics
+
+    def train_on(self, xs: Any, labels: Any) -> dict:
+        """One iteration per given batch: ``xs`` (n, T, batch, n_in) input spikes, ``labels`` (n, batch);
+        updates the Context's state and returns the metrics, each of shape (n,) (e.g. to replay NEST's
+        own sequences, ``tests/references/nest/``)."""
+        def body(state: dict, data: tuple) -> tuple:
+            x, lab = data
+            state, metrics, _ = self.sequence_on(state, Batch(x, lab, None, None))
+            state, _, _ = self._evolve(state, {})
+            return state, metrics
+
+        state, metrics = jax.jit(lambda s, d: jax.lax.scan(body, s, d))(
+            self.ctx.state, (jnp.asarray(xs, self.dtype), jnp.asarray(labels, jnp.int32)))
+        self.ctx.state = state
+        return {k: jax.device_get(v) for k, v in metrics.items()}
 
     def _compiled(self, n: int) -> Any:
         if n not in self._train:

@@ -3,7 +3,7 @@ eprop_supervised_classification_evidence-accumulation_bsshslm_2020).
 
 40 Poisson inputs (left/right cues, recall, noise) drive 50 LIF + 50 ALIF recurrent neurons; two leaky
 readouts must report, in the 150-ms recall window at the end of a 2250-ms sequence, which side showed
-more of the 7 cues. e-prop with random feedback, Adam (lr 5e-3), one update per batch of sequences.
+more of the 7 cues. e-prop with random feedback, NEST's Adam (lr 5e-3), one update per batch of sequences.
 
     python -m museum.eprop_evidence_accumulation --quick                       # smoke run, seconds
     python -m museum.eprop_evidence_accumulation --iterations 1000 --batch-size 32

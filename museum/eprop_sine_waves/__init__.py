@@ -64,6 +64,8 @@ class Trainer:
     The compartments in ``record`` are kept for the first and the last iteration of each ``train``
     call (``records_first``, ``records_last``; recorded during the sequence, before its update).
     The input and target are broadcast over the batch (pass (T, batch, n) arrays for distinct ones).
+    When ``W_in`` has ``late_signal`` (NEST's long-run timing, :class:`~components.synapses.eprop.EpropSynapse`),
+    its ``next_inputs`` are the frozen input's step 1, the first step of the sequence that follows.
     """
 
     def __init__(self, ctx: Any, x: np.ndarray, y: np.ndarray, record: tuple = ()):
@@ -74,7 +76,10 @@ class Trainer:
         self.record = tuple(record)
         self._seq = ctx.compile_run(["advance", "accumulate"], self.T, ("out.loss",) + self.record,
                                     tuple(self.xs))
-        self._evolve = ctx.compile_run(["evolve"], 1)
+        self._next: dict = {}
+        if getattr(ctx.components.get("W_in"), "late_signal", False):
+            self._next = {"W_in.next_inputs": self.xs["W_in.inputs"][1][None]}
+        self._evolve = ctx.compile_run(["evolve"], 1, (), tuple(self._next))
         self._reset = ctx.compile_run(["reset"], 1)
         self._train: dict = {}
         self.records_first: dict = {}
@@ -84,7 +89,7 @@ class Trainer:
         state, _, _ = self._reset(state, {})
         state, recs, _ = self._seq(state, self.xs)
         loss = jnp.sum(recs.pop("out.loss"), axis=0)
-        state, _, _ = self._evolve(state, {})
+        state, _, _ = self._evolve(state, self._next)
         return state, loss, recs
 
     def _compiled(self, n: int) -> Any:

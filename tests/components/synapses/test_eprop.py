@@ -76,6 +76,9 @@ def numpy_eprop(W: dict, xs: np.ndarray, ys: np.ndarray, masks: np.ndarray, p: d
                 zo = ka * zo + (1 - ka) * z
                 g_o += np.outer(zo, err)
                 se_i += e_i; se_r += e_r; ns += z  # noqa: E702
+            if p.get("late_signal"):  # NEST: L(T-1) arrives after a presynaptic spike at step 1 of the next sequence
+                nxt = xs[1, b + 1] if b + 1 < nb else xs[1, 0]
+                g_i -= eb_i * L * nxt[:, None]
             f = ns / T
             g_i += p["c_reg"] * (f - p["f_target"] / 1000) * se_i / T
             g_r += p["c_reg"] * (f - p["f_target"] / 1000) * se_r / T
@@ -89,8 +92,12 @@ def numpy_eprop(W: dict, xs: np.ndarray, ys: np.ndarray, masks: np.ndarray, p: d
                 s = opt[k]
                 s["m"] = 0.9 * s["m"] + 0.1 * G[k]
                 s["v"] = 0.999 * s["v"] + 0.001 * G[k] ** 2
-                mh, vh = s["m"] / (1 - 0.9 ** (it + 1)), s["v"] / (1 - 0.999 ** (it + 1))
-                W[k] -= p["eta"] * mh / (np.sqrt(vh) + 1e-8)
+                k_ = it + 1
+                eps = p.get("eps", 1e-8)
+                if p["optim"] == "adam":  # Kingma & Ba: eps added to sqrt(v_hat)
+                    W[k] -= p["eta"] * (s["m"] / (1 - 0.9 ** k_)) / (np.sqrt(s["v"] / (1 - 0.999 ** k_)) + eps)
+                else:  # NEST (TensorFlow form): eps added to sqrt(v), bias correction in the step size
+                    W[k] -= p["eta"] * np.sqrt(1 - 0.999 ** k_) / (1 - 0.9 ** k_) * s["m"] / (np.sqrt(s["v"]) + eps)
         all_losses.append(losses)
     return W, np.array(all_losses)
 
@@ -98,13 +105,15 @@ def numpy_eprop(W: dict, xs: np.ndarray, ys: np.ndarray, masks: np.ndarray, p: d
 # -- the same network from components -------------------------------------------------------------------------
 def build(p: dict, n_in: int, n_rec: int, n_out: int, batch: int, feedback: str = "random",
           update: str = "sequence", store_e: bool = False) -> Context:
+    """The network of ``numpy_eprop`` from components (``p["late_signal"]``: W_in.next_inputs is left
+    for the caller to feed)."""
     mode = "leaky" if p["leaky"] else "direct"
     syn = dict(tau_m=p["tau_m"], tau_out=p["tau_out"], input_mode=mode, eta=p["eta"], optim_type=p["optim"],
                c_reg=p["c_reg"], f_target=p["f_target"], grad_divisor=p["div"], update=update,
                tau_a=p.get("tau_a") if p["alif"] else None, weight_init={"dist": "constant", "value": 0.0},
-               store_e=store_e)
+               store_e=store_e, eps=p.get("eps", 1e-8))
     with Context("eprop", batch_size=batch) as ctx:
-        W_in = EpropSynapse("W_in", (n_in, n_rec), **syn)
+        W_in = EpropSynapse("W_in", (n_in, n_rec), late_signal=p.get("late_signal", False), **syn)
         W_rec = EpropSynapse("W_rec", (n_rec, n_rec), no_autapses=True, **syn)
         if p["alif"]:
             rec = EpropALIFCell("rec", n_rec, tau_m=p["tau_m"], v_th=p["v_th"], gamma=p["gamma"],
@@ -113,7 +122,7 @@ def build(p: dict, n_in: int, n_rec: int, n_out: int, batch: int, feedback: str 
             rec = EpropLIFCell("rec", n_rec, tau_m=p["tau_m"], v_th=p["v_th"], gamma=p["gamma"],
                                t_ref=p.get("t_ref", 0), input_mode=mode)
         W_out = EpropSynapse("W_out", (n_rec, n_out), role="readout", tau_out=p["tau_out"], eta=p["eta"],
-                             optim_type=p["optim"], grad_divisor=p["div"], update=update,
+                             optim_type=p["optim"], grad_divisor=p["div"], update=update, eps=p.get("eps", 1e-8),
                              weight_init={"dist": "constant", "value": 0.0})
         out = EpropReadoutCell("out", n_out, tau_out=p["tau_out"], loss_type=p["loss"])
         fb = LearningSignalConnection("fb", (n_out, n_rec), feedback=feedback, weight_init={"dist": "constant"})
@@ -147,7 +156,10 @@ def train(ctx: Context, W: dict, xs, ys, masks, n_seq: int) -> np.ndarray:
         ctx.reset()
         rec = ctx.run(["advance", "accumulate"], steps=xs.shape[0], record=["out.loss"],
                       inputs={"W_in.inputs": xs, "out.target": ys, "out.mask": masks})
-        ctx.run("evolve")
+        nxt = {}
+        if "next_inputs" in ctx.components["W_in"].compartments:  # sequence b + 1's step 1 (wrapping round)
+            nxt = {"W_in.next_inputs": np.roll(xs[1], -1, axis=0)[None]}
+        ctx.run("evolve", inputs=nxt)
         losses.append(np.asarray(rec["out.loss"]).sum(0))
     return np.array(losses)
 
@@ -199,9 +211,30 @@ def test_regression_lif_sgd_matches_numpy():
     assert float(np.asarray(ctx.get("W_rec.weights")).diagonal().__abs__().max()) == 0.0  # no autapses
 
 
-def test_classification_alif_adam_window_matches_numpy():
-    p = dict(CLASSIFICATION, beta=np.r_[np.zeros(4), np.full(5, 0.5)])
-    _compare(p, n_seq=3, batch=3, T=80)
+@pytest.mark.parametrize("optim", ["adam", "nest_adam"])
+def test_classification_alif_adam_window_matches_numpy(optim):
+    """Both Adam forms against their NumPy references; eps = 1e-3 makes the two forms differ by far more
+    than the tolerance (Kingma-Ba adds eps to sqrt(v_hat), NEST to sqrt(v))."""
+    p = dict(CLASSIFICATION, beta=np.r_[np.zeros(4), np.full(5, 0.5)], optim=optim, eps=1e-3)
+    ctx = _compare(p, n_seq=3, batch=3, T=80)
+    other = dict(p, optim="nest_adam" if optim == "adam" else "adam")
+    rng = np.random.default_rng(0)
+    W, xs, ys, masks = random_problem(rng, p, 7, 9, 2, 3, 80)
+    W_other, _ = numpy_eprop(W, xs, ys, masks, other, 3)
+    got = np.asarray(ctx.get("W_in.weights"))
+    assert np.abs(got - W_other["W_in"]).max() > 10 * (2e-6 + 2e-4 * np.abs(got).max())
+
+
+def test_late_signal_matches_numpy():
+    """late_signal: the last step's ebar L is dropped for presynaptic inputs that spike at step 1 of the
+    next sequence (NEST's event-driven update); the reference would fail without the option."""
+    p = dict(REGRESSION, late_signal=True)
+    ctx = _compare(p, n_seq=3, batch=2)
+    rng = np.random.default_rng(0)
+    W, xs, ys, masks = random_problem(rng, p, 7, 9, 2, 2, 60)
+    assert xs[1].any()
+    W_plain, _ = numpy_eprop(W, xs, ys, masks, dict(p, late_signal=False), 3)
+    assert np.abs(np.asarray(ctx.get("W_in.weights")) - W_plain["W_in"]).max() > 1e-4
 
 
 def test_online_update_with_symmetric_feedback():
