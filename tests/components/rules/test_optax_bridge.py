@@ -134,7 +134,7 @@ commands:
 def test_refusals_name_the_problem(tmp_path):
     with pytest.raises(ValidationError, match="optax has no transform or schedule named 'adamx'"):
         hebb_ctx({"optax": "adamx"})
-    with pytest.raises(ValidationError, match="optim_type must be one of sgd, adam, an optax spec"):
+    with pytest.raises(ValidationError, match="optim_type must be one of sgd, adam, nest_gd, nest_adam, an optax spec"):
         hebb_ctx("rmsprop")
     with pytest.raises(ValidationError, match=r"optax.adam\(nonsense\) failed"):
         hebb_ctx({"optax": "adam", "nonsense": 1})
