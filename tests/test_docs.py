@@ -293,3 +293,16 @@ def test_parser_reads_fences_markers_and_continuations(tmp_path: Path) -> None:
     assert [(b.lang, b.line, b.skip) for b in bs] == [("python", 2, ""), ("bash", 7, "takes an hour")]
     assert commands(bs[1]) == [(8, "synaptica run m.yaml --steps 5   # five"), (11, "python -m museum.x --quick")]
 
+
+
+def test_component_index_lists_every_builtin_component_once() -> None:
+    """docs/components.md has one row per built-in registered class, and each row's page exists and names it."""
+    from contexts.registry import registered
+
+    index = ROOT / "docs" / "components.md"
+    rows = re.findall(r"^\| `(\w+)` \| [^|]+ \| \[([\w.]+)\]\(([\w.]+)\) \|$", index.read_text(), re.MULTILINE)
+    names = [name for name, _, _ in rows]
+    builtin = sorted(n for n, c in registered().items() if c.__module__.startswith("components."))
+    assert sorted(names) == builtin, f"add or remove rows in docs/components.md: {set(builtin) ^ set(names)}"
+    for name, _, page in rows:
+        assert name in (ROOT / "docs" / page).read_text(), f"docs/{page} does not mention {name}"
