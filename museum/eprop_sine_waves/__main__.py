@@ -128,6 +128,8 @@ def _figures(out: Path, losses: np.ndarray, y: np.ndarray, recs0: dict, recs: di
              ctx: Any) -> Path:
     import matplotlib.pyplot as plt
 
+    from synaptica import plots
+
     fig, ax = plt.subplots(2, 2, figsize=(11, 7))
     ax[0, 0].semilogy(np.arange(1, len(losses) + 1), losses)
     ax[0, 0].axhline(5.0, color="grey", ls=":", lw=1, label="loss 5")
@@ -142,10 +144,9 @@ def _figures(out: Path, losses: np.ndarray, y: np.ndarray, recs0: dict, recs: di
     ax[0, 1].set(xlabel="time (ms)", ylabel="readout", title="target vs readout")
     ax[0, 1].legend(loc="lower left", fontsize=8)  # the target keeps the top of the panel
     s = np.asarray(recs["rec.s"])[:, 0, :]
-    ti, ni = np.nonzero(s)
-    ax[1, 0].plot(ti, ni, "|", ms=3, color="k")
-    ax[1, 0].set(xlabel="time (ms)", ylabel="recurrent neuron", xlim=(0, len(s)),
+    plots.raster(s, ax[1, 0], dt=1.0, size=3, ylabel="recurrent neuron",
                  title=f"spikes, iteration {len(losses)} ({s.mean() * 1000:.1f} Hz)")
+    ax[1, 0].set(xlim=(0, len(s)))
     for k, c in (("W_in", "tab:blue"), ("W_rec", "tab:orange"), ("W_out", "tab:green")):
         before, after = w_before[k].ravel(), np.asarray(ctx.get(f"{k}.weights")).ravel()
         bins = np.linspace(min(before.min(), after.min()), max(before.max(), after.max()), 40)
