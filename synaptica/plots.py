@@ -116,20 +116,23 @@ def rates(*series: Any, ax: Any = None, labels: Sequence[str] | None = None, sam
 
 
 def traces(values: Any, ax: Any = None, *, dt: float = 1.0, neurons: Sequence[int] = (0,), sample: int = 0,
-           threshold: float | None = None, t0: float = 0.0, ylabel: str = "v (mV)", title: str | None = None,
-           path: str | Path | None = None) -> Any:
+           threshold: float | None = None, t0: float = 0.0, labels: Sequence[str] | None = None,
+           colors: Sequence[Any] | None = None, lw: float = 1.0, xlabel: str = "time (ms)",
+           ylabel: str = "v (mV)", title: str | None = None, path: str | Path | None = None) -> Any:
     """Traces of a recorded compartment (``(steps, N)`` or ``(steps, batch, N)``, e.g. membrane
-    potentials) for the given ``neurons``; ``threshold`` draws a dashed line."""
+    potentials) for the given ``neurons``; ``threshold`` draws a dashed line. ``labels`` and
+    ``colors`` (one per neuron) replace the legend entries ``neuron n`` and the default colours."""
     fig, ax = _axes(ax, (7.0, 3.0))
     v = np.asarray(values)
     v = v[:, sample] if v.ndim == 3 else v
     t = t0 + (np.arange(len(v)) + 1) * dt
-    for n in neurons:
-        ax.plot(t, v[:, n], lw=1, label=f"neuron {n}")
+    for k, n in enumerate(neurons):
+        ax.plot(t, v[:, n], lw=lw, label=f"neuron {n}" if labels is None else labels[k],
+                color=None if colors is None else colors[k])
     if threshold is not None:
         ax.axhline(threshold, ls="--", lw=0.8, color="0.4", label="threshold")
-    ax.set(xlabel="time (ms)", ylabel=ylabel)
-    if len(neurons) > 1 or threshold is not None:
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if len(neurons) > 1 or threshold is not None or labels is not None:
         ax.legend(fontsize=8)
     if title:
         ax.set_title(title)
@@ -159,7 +162,8 @@ def tile(matrix: Any, shape: tuple[int, int], normalise: str | None = "max", pad
          columns: int | None = None) -> np.ndarray:
     """The columns of ``matrix`` (``(prod(shape), n)``) as ``shape`` images on one grid, ``pad``
     NaN pixels apart (``columns`` per row, default a square grid). ``normalise``: ``"max"`` divides
-    each image by its maximum, ``"minmax"`` maps it to [0, 1], None leaves it."""
+    each image by its maximum, ``"minmax"`` maps it to [0, 1], ``"absmax"`` divides it by its largest
+    magnitude (signed images, e.g. filters, to [-1, 1] with 0 kept at 0), None leaves it."""
     w = np.asarray(matrix, float)
     h, wd = shape
     n = w.shape[1]
@@ -170,6 +174,8 @@ def tile(matrix: Any, shape: tuple[int, int], normalise: str | None = "max", pad
         img = w[:, k].reshape(h, wd)
         if normalise == "max":
             img = img / (np.max(img) or 1.0)
+        elif normalise == "absmax":
+            img = img / (np.max(np.abs(img)) or 1.0)
         elif normalise == "minmax":
             img = (img - img.min()) / ((img.max() - img.min()) or 1.0)
         r, c = divmod(k, cols)
@@ -179,14 +185,18 @@ def tile(matrix: Any, shape: tuple[int, int], normalise: str | None = "max", pad
 
 def receptive_fields(matrix: Any, shape: tuple[int, int], ax: Any = None, *, labels: Sequence[Any] | None = None,
                      cmap: str = "hot_r", normalise: str | None = "max", columns: int | None = None,
-                     title: str | None = None, path: str | Path | None = None) -> Any:
+                     vmin: float | None = None, vmax: float | None = None, title: str | None = None,
+                     path: str | Path | None = None) -> Any:
     """Each postsynaptic neuron's incoming weights (a column of ``[pre, post]``) as a ``shape``
-    image, on a grid; ``labels`` writes one label per neuron in its corner."""
+    image, on a grid; ``labels`` writes one label per neuron in its corner. ``vmin``/``vmax`` fix
+    the colour scale (``normalise="absmax"``: -1 and 1 unless given, so that 0 is the middle colour)."""
     fig, ax = _axes(ax, (6.0, 6.0))
     w = np.asarray(matrix, float)
     h, wd = shape
     cols = columns or int(np.ceil(np.sqrt(w.shape[1])))
-    ax.imshow(tile(w, shape, normalise, 1, cols), cmap=cmap, interpolation="nearest")
+    if normalise == "absmax":
+        vmin, vmax = -1.0 if vmin is None else vmin, 1.0 if vmax is None else vmax
+    ax.imshow(tile(w, shape, normalise, 1, cols), cmap=cmap, interpolation="nearest", vmin=vmin, vmax=vmax)
     if labels is not None:
         for k, lab in enumerate(labels):
             r, c = divmod(k, cols)

@@ -62,6 +62,27 @@ def test_traces_and_threshold():
     assert list(lines[2].get_ydata()) == [20.0, 20.0]
 
 
+def test_traces_labels_and_colours():
+    v = np.stack([np.arange(10.0), -np.arange(10.0)], axis=1)
+    fig = plots.traces(v, neurons=[0, 1], labels=["E", "I"], colors=["tab:red", "tab:blue"], t0=-1.0,
+                       xlabel="t")
+    ax = fig.axes[0]
+    assert [ln.get_label() for ln in ax.lines] == ["E", "I"] and ax.lines[1].get_color() == "tab:blue"
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), np.arange(10.0))  # t0 + (step + 1) dt
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["E", "I"] and ax.get_xlabel() == "t"
+
+
+def test_tile_absmax_keeps_signs_on_a_symmetric_scale():
+    w = np.array([[-2.0, 1.0], [1.0, 0.5], [0.5, -0.25], [0.0, 0.0]])  # two 2 x 2 filters
+    grid = plots.tile(w, (2, 2), normalise="absmax", columns=2)
+    np.testing.assert_allclose(grid[1:3, 1:3], w[:, 0].reshape(2, 2) / 2.0)
+    np.testing.assert_allclose(grid[1:3, 4:6], w[:, 1].reshape(2, 2))
+    im = plots.receptive_fields(w, (2, 2), normalise="absmax", cmap="gray").axes[0].images[0]
+    assert im.get_clim() == (-1.0, 1.0)
+    im = plots.receptive_fields(np.abs(w), (2, 2), normalise=None, vmin=0.0, vmax=4.0).axes[0].images[0]
+    assert im.get_clim() == (0.0, 4.0)
+
+
 def test_weights_image_and_symmetric_scale(tmp_path):
     w = np.array([[-1.0, 0.5], [0.25, 2.0]])
     fig = plots.weights(w, path=tmp_path / "w.svg")

@@ -67,22 +67,24 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
 def plot(resp: np.ndarray, theta: np.ndarray, t: np.ndarray, final: np.ndarray, patterns: np.ndarray,
          out: Path) -> None:
-    import matplotlib.pyplot as plt
+    from synaptica import plots
 
-    fig, ax = plt.subplots(1, 4, figsize=(16, 3.6), gridspec_kw={"width_ratios": [1, 1.6, 1.6, 1.2]})
+    fig, ax = plots.figure(1, 4, size=(16, 3.6), gridspec_kw={"width_ratios": [1, 1.6, 1.6, 1.2]})
     for p, row in enumerate(patterns):
         ax[0].plot(row, label=f"pattern {p}")
     ax[0].set(xlabel="input", ylabel="activity", title="input patterns")
     ax[0].legend(fontsize=7)
+    step = float(t[1] - t[0]) / 1000 if len(t) > 1 else 1.0  # s between the samples
+    t0 = float(t[0]) / 1000 - step  # the traces' times are t0 + (sample + 1) step
     for neuron, a in ((0, ax[1]), (1, ax[2])):
-        for p in range(resp.shape[1]):
-            a.plot(t / 1000, resp[:, p, neuron], label=f"response to pattern {p}")
-        a.plot(t / 1000, theta[:, neuron], "k--", lw=1, label="theta")
-        a.set(xlabel="time (s)", ylabel="y", title=f"neuron {neuron}")
+        plots.traces(resp[:, :, neuron], a, dt=step, t0=t0, neurons=range(resp.shape[1]),
+                     labels=[f"response to pattern {p}" for p in range(resp.shape[1])], xlabel="time (s)", ylabel="y")
+        plots.traces(theta, a, dt=step, t0=t0, neurons=[neuron], labels=["theta"], colors=["k"], xlabel="time (s)",
+                     ylabel="y", title=f"neuron {neuron}")
+        a.lines[-1].set_linestyle("--")
         a.legend(fontsize=7)
-    im = ax[3].imshow(final, aspect="auto", cmap="viridis")
-    ax[3].set(xlabel="neuron", ylabel="pattern", title="final responses")
-    fig.colorbar(im, ax=ax[3])
+    plots.weights(final, ax[3], cmap="viridis", symmetric=False, xlabel="neuron", ylabel="pattern",
+                  title="final responses")
     fig.tight_layout()
     mc.save_figure(fig, out / "bcm_selectivity.png")
 

@@ -16,7 +16,10 @@ the mean standard deviation of single neurons' rates, in 1 ms bins; ~ 1/sqrt(N) 
 -> 1 when synchronous) and the frequency of the population rate's largest spectral peak. One
 network is built and compiled once; each regime sets its inhibitory weights and external rate.
 
-    python -m museum.brunel [--quick] [--seed N] [--out DIR] [--ms T] [--publish]
+    python -m museum.brunel [--quick] [--seed N] [--out DIR] [--ms T] [--publish] [--resume]
+
+The full run takes minutes: a checkpoint is written after each regime, and ``--resume`` continues
+an interrupted run with the next one.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ REGIMES = {"SR": (3.0, 2.0), "SI fast": (6.0, 4.0), "AI": (5.0, 2.0), "SI slow":
 TAU, THETA = 20.0, 20.0      # ms, mV
 MEAN_INPUT = 100.0           # C_E J (mV), as in the paper (C_E = 1000, J = 0.1 mV)
 EPS, GAMMA = 0.1, 0.25       # connection probability, N_I / N_E
+PLOT_MS = 200.0              # the figure shows the first 200 ms of each measurement
 
 
 def sizes(n_e: int) -> dict:
@@ -167,7 +171,7 @@ def extra_args(parser: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
-    args = mc.parse_args(NAME, __doc__, argv, extra=extra_args)
+    args = mc.parse_args(NAME, __doc__, argv, extra=extra_args, resumable=True)
     n_e = args.n_e or (400 if args.quick else 4000)
     t_ms = args.ms or (150.0 if args.quick else 300.0)
     ctx = mc.load_exhibit_model(__file__, overrides={"seed": args.seed, **overrides(n_e)}, args=args)
@@ -177,13 +181,21 @@ def main(argv: Sequence[str] | None = None) -> dict:
                       f"D = 1.5 ms, dt = {ctx.dt} ms; {t_ms:g} ms per regime")
     start = ctx.state
     results: dict[str, Any] = {"N_E": n_e, "C_E": s["C_E"], "J_mV": s["J"], "ms_per_regime": t_ms}
-    measured = {}
-    for regime, (g, eta) in REGIMES.items():
-        ctx.state = start
-        set_regime(ctx, g, eta)
-        m = measure(ctx, steps, skip)
-        measured[regime] = m
-        m["mean_field_hz"] = mean_field_rate(g, eta, s["J"], s["C_E"])
+    measured: dict[str, dict] = {}
+    back = mc.resume(args)  # each regime starts from the same state: a checkpoint holds the finished ones
+    if back:
+        measured = {regime: unpack(back, regime) for regime in back["done"]}
+    for k, (regime, (g, eta)) in enumerate(REGIMES.items()):
+        if regime in measured:
+            m = measured[regime]
+        else:
+            ctx.state = start
+            set_regime(ctx, g, eta)
+            m = pack(measure(ctx, steps, skip), ctx.dt, min(t_ms, PLOT_MS))
+            m["mean_field_hz"] = mean_field_rate(g, eta, s["J"], s["C_E"])
+            measured[regime] = m
+            mc.checkpoint(args, k + 1, done=list(measured), **{f"{r}/{q}": v for r, mr in measured.items()
+                                                               for q, v in mr.items()})
         mc.progress(NAME, f"{regime:8s} g = {g}, nu_ext/nu_thr = {eta}: rate {m['rate_hz']:.1f} Hz, CV "
                           f"{m['cv_isi']:.2f}, synchrony {m['synchrony']:.2f}, peak {m['peak_hz']:.0f} Hz (theory: "
                           f"stationary rate {m['mean_field_hz']:.1f} Hz)")
@@ -197,28 +209,40 @@ def main(argv: Sequence[str] | None = None) -> dict:
     results["AI_least_synchronous"] = all(measured["AI"]["synchrony"] < measured[r]["synchrony"] for r in REGIMES
                                           if r != "AI")
     results["SI_fast_peak_above_SI_slow"] = measured["SI fast"]["peak_hz"] > 2 * measured["SI slow"]["peak_hz"]
-    plot(measured, ctx.dt, t_ms, args.out)
+    plot(measured, args.out)
     mc.save_results(args.out, results)
     mc.publish(args, __file__)
     return results
 
 
-def plot(measured: dict, dt: float, t_ms: float, out: Path) -> None:
+def pack(m: dict, dt: float, window: float) -> dict:
+    """A regime's statistics and what its figure panels show (the first 50 neurons' spikes and the
+    population rate over the first ``window`` ms of the measurement), as plain numbers and arrays."""
+    sp, r = m["spikes"], m["rate"]
+    t0 = sp.t.min() - (sp.step.min() + 1) * dt if len(sp.t) else 0.0
+    keep = (sp.i < 50) & (sp.t - t0 <= window)
+    n = int(round(window / (dt * r.bin)))
+    out = {q: float(m[q]) for q in ("rate_hz", "cv_isi", "synchrony", "peak_hz")}
+    return {**out, "raster_t": np.asarray(sp.t[keep] - t0), "raster_i": np.asarray(sp.i[keep]),
+            "rate_t": np.asarray(r.t[:n] - t0), "rate": np.asarray(r.rate[:n, 0])}
+
+
+def unpack(extra: dict, regime: str) -> dict:
+    """A regime's :func:`pack`ed values from a checkpoint's extra values."""
+    prefix = f"{regime}/"
+    return {k[len(prefix):]: v for k, v in extra.items() if k.startswith(prefix)}
+
+
+def plot(measured: dict, out: Path) -> None:
     from synaptica import plots
 
     fig, axes = plots.figure(2, 4, size=(16, 5.6), gridspec_kw={"height_ratios": [2.2, 1]}, sharex="col")
-    window = min(t_ms, 200.0)
     for col, (regime, m) in enumerate(measured.items()):
         g, eta = REGIMES[regime]
-        sp = m["spikes"]
-        t0 = sp.t.min() - (sp.step.min() + 1) * dt if len(sp.t) else 0.0
-        keep = (sp.i < 50) & (sp.t - t0 <= window)
-        plots.raster((sp.t[keep] - t0, sp.i[keep]), ax=axes[0, col], size=3, xlabel="",
+        plots.raster((m["raster_t"], m["raster_i"]), ax=axes[0, col], size=3, xlabel="",
                      title=f"{regime} (g = {g}, $\\nu_{{ext}}/\\nu_{{thr}}$ = {eta})\n{m['rate_hz']:.1f} Hz, CV "
                            f"{m['cv_isi']:.2f}, $\\chi$ = {m['synchrony']:.2f}")
-        r = m["rate"]
-        n = int(round(window / (dt * r.bin)))
-        plots.rates((r.t[:n] - t0, r.rate[:n, 0]), ax=axes[1, col], ylabel="E rate (Hz)" if col == 0 else "")
+        plots.rates((m["rate_t"], m["rate"]), ax=axes[1, col], ylabel="E rate (Hz)" if col == 0 else "")
     fig.tight_layout()
     mc.save_figure(fig, out / "brunel.png")
 

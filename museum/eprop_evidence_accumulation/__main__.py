@@ -88,16 +88,20 @@ def main(argv: Any = None) -> dict:
 def _raster(ax: Any, recs: dict, cfg: Any, title: str) -> None:
     x = np.asarray(recs["x"])[:, 0, :]
     s = np.asarray(recs["rec.s"])[:, 0, :]
-    ti, ni = np.nonzero(x)
-    ax.plot(ti, ni, "|", ms=2, color="tab:blue")
-    ti, ni = np.nonzero(s)
-    ax.plot(ti, ni + x.shape[1] + 5, "|", ms=2, color="k")
+    from synaptica import plots
+
+    plots.raster(x, ax, size=2, color="tab:blue")
+    t, i = plots.spike_times(s)
+    plots.raster((t, i + x.shape[1] + 5), ax, size=2, color="k", ylabel="inputs (blue) | LIF, ALIF (black)",
+                 title=title)
     ax.axvspan(cfg.steps - cfg.recall, cfg.steps, color="tab:orange", alpha=0.2)
-    ax.set(xlabel="time (ms)", ylabel="inputs (blue) | LIF, ALIF (black)", xlim=(0, cfg.steps), title=title)
+    ax.set(xlim=(0, cfg.steps))
 
 
 def _figures(out: Path, curve: dict, cfg: Any, before: dict, after: dict, w_before: dict, ctx: Any) -> None:
     import matplotlib.pyplot as plt
+
+    from synaptica import plots
 
     fig, ax = plt.subplots(3, 2, figsize=(12, 10))
     it = np.arange(1, len(curve["accuracy"]) + 1)
@@ -115,13 +119,11 @@ def _figures(out: Path, curve: dict, cfg: Any, before: dict, after: dict, w_befo
     ax[0, 1].set(xlabel="iteration", ylabel="loss", title="loss and firing rate")
     _raster(ax[1, 0], before, cfg, f"before training (label {int(before['labels'][0])})")
     _raster(ax[1, 1], after, cfg, f"after training (label {int(after['labels'][0])})")
-    t = np.arange(cfg.steps)
     for a, recs, name in ((ax[2, 0], before, "before"), (ax[2, 1], after, "after")):
-        pred = np.asarray(recs["out.pred"])[:, 0, :]
-        a.plot(t, pred[:, 0], label="pi left")
-        a.plot(t, pred[:, 1], label="pi right")
+        plots.traces(np.asarray(recs["out.pred"])[:, 0, :], a, t0=-1.0, neurons=[0, 1], lw=1.5,
+                     labels=["pi left", "pi right"], ylabel="softmax readout", title=f"readout {name} training")
         a.axvspan(cfg.steps - cfg.recall, cfg.steps, color="tab:orange", alpha=0.2)
-        a.set(xlabel="time (ms)", ylabel="softmax readout", ylim=(0, 1), title=f"readout {name} training")
+        a.set(ylim=(0, 1))
         a.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     mc.save_figure(fig, out / "eprop_evidence_accumulation.png")

@@ -9,6 +9,9 @@ descent, eta = 1e-4, firing-rate regularisation c_reg = 300 towards 10 Hz).
     python -m museum.eprop_sine_waves --iterations 500       # a shorter run
     python -m museum.eprop_sine_waves --init museum/eprop_sine_waves/nest_init.npz --iterations 5 --float64
                                                              # NEST's initial state: its reference losses
+
+A checkpoint is written after every ``--chunk`` iterations; ``--resume`` continues an interrupted run
+from the last one (with the same losses).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def _extra(parser: Any) -> None:
 
 
 def main(argv: Any = None) -> dict:
-    args = mc.parse_args(NAME, __doc__, argv, extra=_extra)
+    args = mc.parse_args(NAME, __doc__, argv, extra=_extra, resumable=True)
     if args.quick:
         args.iterations = min(args.iterations, 3)
     if args.float64:
@@ -60,8 +63,13 @@ def main(argv: Any = None) -> dict:
     tr = Trainer(ctx, x, y, record=("out.y", "rec.s"))
     w_before = {k: np.asarray(ctx.get(f"{k}.weights")) for k in ("W_in", "W_rec", "W_out")}
     mc.progress(NAME, f"training {args.iterations} iterations (the first call compiles)")
-    losses, done, t_train, recs0 = [], 0, 0.0, None
-    with tqdm(total=args.iterations, unit="it", desc="e-prop", file=sys.stderr, dynamic_ncols=True) as bar:
+    losses, done, t_train, recs0, recs = [], 0, 0.0, None, None
+    back = mc.resume(args, ctx)
+    if back:
+        losses, done, t_train = list(back["losses"]), back["done"], back["t_train"]
+        recs0, recs = ({k: back[f"{which}/{k}"] for k in tr.record} for which in ("first", "last"))
+    with tqdm(total=args.iterations, initial=done, unit="it", desc="e-prop", file=sys.stderr,
+              dynamic_ncols=True) as bar:
         while done < args.iterations:
             n = min(args.chunk, args.iterations - done)
             t0 = time.perf_counter()
@@ -69,12 +77,15 @@ def main(argv: Any = None) -> dict:
             t_train += time.perf_counter() - t0
             losses.extend(chunk[:, 0].tolist())
             recs0 = tr.records_first if recs0 is None else recs0
+            recs = tr.records_last  # the last sequence (its update follows it)
             done += n
             bar.set_postfix(loss=f"{losses[-1]:.2f}", refresh=False)
             bar.update(n)
+            mc.checkpoint(args, done, ctx, done=done, losses=losses, t_train=t_train,
+                          **{f"{which}/{k}": np.asarray(r[k]) for which, r in (("first", recs0), ("last", recs))
+                             for k in tr.record})
     losses = np.asarray(losses)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    recs = tr.records_last  # the last sequence (its update follows it)
     results = {"iterations": int(args.iterations), "seed": args.seed, "init": str(args.init or "own seed"),
                "dtype": ctx.dtype, "loss_first": float(losses[0]), "loss_last": float(losses[-1]),
                "loss_min": float(losses.min()), "loss_mean_last_10": float(losses[-10:].mean()),
@@ -117,6 +128,8 @@ def _figures(out: Path, losses: np.ndarray, y: np.ndarray, recs0: dict, recs: di
              ctx: Any) -> Path:
     import matplotlib.pyplot as plt
 
+    from synaptica import plots
+
     fig, ax = plt.subplots(2, 2, figsize=(11, 7))
     ax[0, 0].semilogy(np.arange(1, len(losses) + 1), losses)
     ax[0, 0].axhline(5.0, color="grey", ls=":", lw=1, label="loss 5")
@@ -131,10 +144,9 @@ def _figures(out: Path, losses: np.ndarray, y: np.ndarray, recs0: dict, recs: di
     ax[0, 1].set(xlabel="time (ms)", ylabel="readout", title="target vs readout")
     ax[0, 1].legend(loc="lower left", fontsize=8)  # the target keeps the top of the panel
     s = np.asarray(recs["rec.s"])[:, 0, :]
-    ti, ni = np.nonzero(s)
-    ax[1, 0].plot(ti, ni, "|", ms=3, color="k")
-    ax[1, 0].set(xlabel="time (ms)", ylabel="recurrent neuron", xlim=(0, len(s)),
+    plots.raster(s, ax[1, 0], dt=1.0, size=3, ylabel="recurrent neuron",
                  title=f"spikes, iteration {len(losses)} ({s.mean() * 1000:.1f} Hz)")
+    ax[1, 0].set(xlim=(0, len(s)))
     for k, c in (("W_in", "tab:blue"), ("W_rec", "tab:orange"), ("W_out", "tab:green")):
         before, after = w_before[k].ravel(), np.asarray(ctx.get(f"{k}.weights")).ravel()
         bins = np.linspace(min(before.min(), after.min()), max(before.max(), after.max()), 40)

@@ -153,18 +153,18 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
 
 def plot(ap: dict, currents: np.ndarray, rates: np.ndarray, intervals: np.ndarray, ratio: np.ndarray, out) -> None:
-    import matplotlib.pyplot as plt
+    from synaptica import plots
 
-    fig, ax = plt.subplots(1, 3, figsize=(14, 3.8))
-    ax[0].plot(ap["t"], ap["v"], "k", label="v")
+    fig, ax = plots.figure(1, 3, size=(14, 3.8))
+    dt = float(ap["t"][1] - ap["t"][0])
+    t0 = float(ap["t"][0]) - dt  # the traces' times are t0 + (step + 1) dt
+    plots.traces(ap["v"][:, None], ax[0], dt=dt, t0=t0, colors=["k"],
+                 title=f"action potential: peak {ap['peak_mv']:.1f} mV, width {ap['half_width_ms']:.2f} ms")
     ax[0].axhline(-65.0, color="0.7", lw=0.8, ls=":")
-    ax[0].set(xlabel="time (ms)", ylabel="v (mV)", title=f"action potential: peak {ap['peak_mv']:.1f} mV, "
-                                                       f"width {ap['half_width_ms']:.2f} ms")
     gates = ax[0].twinx()
-    for g, colour in (("m", "tab:red"), ("h", "tab:blue"), ("n", "tab:green")):
-        gates.plot(ap["t"], ap[g], color=colour, lw=0.9, label=g)
+    plots.traces(np.stack([ap["m"], ap["h"], ap["n"]], axis=1), gates, dt=dt, t0=t0, neurons=[0, 1, 2],
+                 labels=["m", "h", "n"], colors=["tab:red", "tab:blue", "tab:green"], lw=0.9, ylabel="gate")
     gates.set_ylim(0, 1.05)
-    gates.set_ylabel("gate")
     gates.legend(fontsize=7, loc="center right")
     ax[1].plot(currents, rates, "o-", ms=3)
     ax[1].set(xlabel="step current (uA/cm^2)", ylabel="rate (Hz)", title="f-I curve (from rest)")

@@ -167,14 +167,15 @@ def main(argv: Sequence[str] | None = None) -> dict:
 def plot(before: dict, after: dict, dt: float, tune_e, tune_i0, tune_i1, rates_t, chunk_ms, rho0, out: Path) -> None:
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(1, 4, figsize=(17, 3.6), gridspec_kw={"width_ratios": [1.6, 1.6, 1, 1]})
+    from synaptica import plots
+
+    fig, ax = plots.figure(1, 4, size=(17, 3.6), gridspec_kw={"width_ratios": [1.6, 1.6, 1, 1]})
     n = min(len(before["IE"]), int(1000 / dt))
-    t = np.arange(n) * dt
     for a, probe_, title in ((ax[0], before, "before learning"), (ax[1], after, "after learning")):
-        a.plot(t, probe_["IE"][:n, 0], color="tab:red", lw=0.8, label="excitatory")
-        a.plot(t, probe_["II"][:n, 0], color="tab:blue", lw=0.8, label="inhibitory")
-        a.set(xlabel="time (ms)", ylabel="|input current| x R_m (mV)",
-              title=f"neuron 0, {title}: corr {pearson(probe_['IE'][:, 0], probe_['II'][:, 0]):.2f}")
+        for comp, label, colour in (("IE", "excitatory", "tab:red"), ("II", "inhibitory", "tab:blue")):
+            plots.traces(probe_[comp][:n], a, dt=dt, t0=-dt, labels=[label], colors=[colour], lw=0.8,
+                         ylabel="|input current| x R_m (mV)",
+                         title=f"neuron 0, {title}: corr {pearson(probe_['IE'][:, 0], probe_['II'][:, 0]):.2f}")
         a.legend(fontsize=7)
     k = np.arange(N_CHANNELS)
     colours = plt.get_cmap("tab10")
@@ -184,9 +185,11 @@ def plot(before: dict, after: dict, dt: float, tune_e, tune_i0, tune_i1, rates_t
     ax[2].plot(k, tune_i0[:, 0], ":", color="gray", label="inhibitory, before")
     ax[2].set(xlabel="channel", ylabel="mean weight (leak conductances)", title="tuning: E dashed, I solid (after)")
     ax[2].legend(fontsize=7)
-    ax[3].plot((np.arange(len(rates_t)) + 1) * chunk_ms / 1000, rates_t, "k.-")
+    plots.rates(((np.arange(len(rates_t)) + 1) * chunk_ms / 1000, rates_t), ax=ax[3], labels=["mean output rate"],
+                ylabel="mean output rate (Hz)", title="output rate while learning")
+    ax[3].lines[0].set(color="k", marker=".")
     ax[3].axhline(rho0, color="gray", ls="--", label="rho0")
-    ax[3].set(xlabel="time (s)", ylabel="mean output rate (Hz)", title="output rate while learning")
+    ax[3].set(xlabel="time (s)")
     ax[3].legend(fontsize=7)
     fig.tight_layout()
     mc.save_figure(fig, out / "inhibitory_plasticity.png")

@@ -242,13 +242,13 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
 
 def plot(panels: list[Panel], runs: list[dict], lines: list[str], out) -> None:
-    import matplotlib.pyplot as plt
+    from synaptica import plots
 
     cols = 5 if len(panels) > 4 else len(panels)
     rows = -(-len(panels) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.3 * cols, 2.3 * rows), squeeze=False)
+    fig, axes = plots.figure(rows, cols, size=(3.3 * cols, 2.3 * rows), squeeze=False)
     for ax, panel, run, text in zip(axes.ravel(), panels, runs, lines):
-        ax.plot(run["t"], run["v_plot"], "k", lw=0.7)
+        plots.traces(run["v_plot"][:, None], ax, dt=panel.dt, colors=["k"], lw=0.7, xlabel="", ylabel="")
         stim = run["I"]
         span = stim.max() - stim.min()
         ax.plot(run["t"], -95 + 12 * (stim - stim.min()) / (span if span > 0 else 1.0), "tab:blue", lw=0.8)

@@ -8,7 +8,10 @@ Measured on held-out digits: the reconstruction error of the settled network and
 alone (against PCA with as many components) and the accuracy of a linear readout of the latent code
 (against the same readout of PCA features and of the pixels).
 
-    python -m museum.predictive_coding [--quick] [--seed N] [--out DIR] [--publish]
+    python -m museum.predictive_coding [--quick] [--seed N] [--out DIR] [--publish] [--resume]
+
+The full run takes over a minute: a checkpoint is written every 10 epochs, and ``--resume``
+continues an interrupted run from the last one.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from museum import _common as mc
 
 NAME = "predictive_coding"
 N_TRAIN = 1350
+CHECKPOINT_EVERY = 10  # epochs
 
 
 def load_data(seed: int) -> tuple:
@@ -70,12 +74,21 @@ def encode(ctx: Any, x: np.ndarray, steps: int) -> dict:
     return out
 
 
-def train(ctx: Any, x: np.ndarray, epochs: int, steps: int, seed: int) -> list:
+def train(ctx: Any, x: np.ndarray, epochs: int, steps: int, seed: int, args: Any = None) -> list:
     """``epochs`` passes over ``x`` (whole batches, reshuffled each epoch); the mean squared
-    reconstruction error of each epoch's batches, before their weight step."""
+    reconstruction error of each epoch's batches, before their weight step. With ``args``, a
+    checkpoint every :data:`CHECKPOINT_EVERY` epochs, and ``--resume`` continues there."""
     rng = np.random.default_rng(seed + 1)
-    batch, curve = ctx.batch_size, []
-    for epoch in range(epochs):
+    batch, curve, start = ctx.batch_size, [], 0
+
+    def clamp(extra: dict) -> None:  # checkpoints are written with the inputs clamped, as settle leaves them
+        ctx.clamp("x.inputs", np.zeros((batch, x.shape[1]), np.float32))
+
+    back = mc.resume(args, ctx, prepare=clamp) if args is not None else None
+    if back:
+        start, curve = back["done"], list(back["curve"])
+        rng.bit_generator.state = back["rng"]
+    for epoch in range(start, epochs):
         order = rng.permutation(len(x))
         errs = []
         for i in range(0, len(x) - batch + 1, batch):
@@ -85,6 +98,8 @@ def train(ctx: Any, x: np.ndarray, epochs: int, steps: int, seed: int) -> list:
         curve.append(float(np.mean(errs)))
         if epoch % 10 == 0 or epoch == epochs - 1:
             mc.progress(NAME, f"epoch {epoch + 1}/{epochs}: train reconstruction MSE {curve[-1]:.5f}")
+        if args is not None and ((epoch + 1) % CHECKPOINT_EVERY == 0 or epoch == epochs - 1):
+            mc.checkpoint(args, epoch + 1, ctx, done=epoch + 1, curve=curve, rng=rng.bit_generator.state)
     return curve
 
 
@@ -113,24 +128,21 @@ def readout(ftr: np.ndarray, ytr: np.ndarray, fte: np.ndarray, yte: np.ndarray) 
 def plot(xte: np.ndarray, te: dict, w1: np.ndarray, curve: list, base: dict, out: Path) -> None:
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(3, 12, figsize=(12, 3.4))
-    for j in range(12):
-        for i, (img, label) in enumerate(((xte[j], "digit"), (te["recon"][j], "settled"),
-                                          (te["top_down"][j], "from z2"))):
-            ax[i, j].imshow(img.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
-            ax[i, j].set(xticks=[], yticks=[])
-            if j == 0:
-                ax[i, j].set_ylabel(label, fontsize=8)
-    fig.suptitle("held-out digits, the settled network's reconstruction and the top layer's prediction")
+    from synaptica import plots
+
+    rows = np.concatenate([xte[:12], te["recon"][:12], te["top_down"][:12]]).T
+    fig, ax = plots.figure(size=(12, 3.6))
+    plots.receptive_fields(rows, (8, 8), ax, cmap="gray_r", normalise=None, columns=12, vmin=0, vmax=1,
+                           title="held-out digits, the settled network's reconstruction and the top layer's "
+                                 "prediction")
+    for r, label in enumerate(("digit", "settled", "from z2")):
+        ax.text(-0.5, 9 * r + 4.5, label, ha="right", va="center", fontsize=8)
     mc.save_figure(fig, out / "reconstructions.png")
 
-    fig, ax = plt.subplots(4, 10, figsize=(10, 4.4))
-    for i, a in enumerate(ax.ravel()):
-        f = w1[i].reshape(8, 8)
-        lim = np.abs(f).max() + 1e-9
-        a.imshow(f, cmap="RdBu_r", vmin=-lim, vmax=lim)
-        a.set(xticks=[], yticks=[])
-    fig.suptitle("learned features: the 40 rows of W1 (what each hidden unit predicts), red > 0")
+    fig = plots.receptive_fields(w1.T, (8, 8), cmap="RdBu_r", normalise="absmax", columns=10,
+                                 title="learned features: the 40 rows of W1 (what each hidden unit predicts), "
+                                       "red > 0")
+    fig.set_size_inches(10, 4.6)
     mc.save_figure(fig, out / "features.png")
 
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
@@ -143,14 +155,14 @@ def plot(xte: np.ndarray, te: dict, w1: np.ndarray, curve: list, base: dict, out
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
-    args = mc.parse_args(NAME, __doc__, argv)
+    args = mc.parse_args(NAME, __doc__, argv, resumable=True)
     xtr, ytr, xte, yte = load_data(args.seed)
     epochs, steps = (3, 20) if args.quick else (100, 40)
     if args.quick:
         xtr, ytr, xte, yte = xtr[:300], ytr[:300], xte[:100], yte[:100]
     mc.progress(NAME, f"{len(xtr)} training and {len(xte)} test digits; {epochs} epochs, {steps} settling steps")
     ctx = build(args)
-    curve = train(ctx, xtr, epochs, steps, args.seed)
+    curve = train(ctx, xtr, epochs, steps, args.seed, args)
     tr, te = encode(ctx, xtr, steps), encode(ctx, xte, steps)
     base = baselines(xtr, ytr, xte, yte, (20, 40))
     results = {"epochs": epochs, "settling_steps": steps, "train_digits": len(xtr), "test_digits": len(xte),

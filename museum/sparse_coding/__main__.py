@@ -7,7 +7,10 @@ the dictionary W then learns from the prediction error by a Hebbian step and is 
 Measured on held-out patches: reconstruction error, sparsity (active coefficients, kurtosis) and the
 localisation of the filters, each against PCA of the same patches.
 
-    python -m museum.sparse_coding [--quick] [--seed N] [--out DIR] [--publish]
+    python -m museum.sparse_coding [--quick] [--seed N] [--out DIR] [--publish] [--resume]
+
+The full run takes over a minute: a checkpoint is written every 100 batches, and ``--resume``
+continues an interrupted run from the last one.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ PATCH = 8
 SCALE = 3.16      # patch standard deviation: the Cauchy prior's scale sigma = 0.316 std is then 1
 F0 = 0.4          # cycles / pixel: the roll-off of the whitening filter (Olshausen & Field: 200 / 512)
 ACTIVE = 1.0      # |a| above the prior's scale: where its penalty turns from quadratic to logarithmic
+CHECKPOINT_EVERY = 100  # batches
 
 
 def whiten(img: np.ndarray, f0: float = F0) -> np.ndarray:
@@ -85,11 +89,20 @@ def settle(ctx: Any, x: np.ndarray, steps: int) -> np.ndarray:
     return np.asarray(ctx.run("advance", steps=steps, record=["z.z"])["z.z"])[-1]
 
 
-def train(ctx: Any, images: list, batches: int, steps: int, rng: np.random.Generator) -> list:
-    """``batches`` learning steps on fresh patches; (batch, relative reconstruction error) every so often."""
-    curve, every = [], max(1, batches // 20)
+def train(ctx: Any, images: list, batches: int, steps: int, rng: np.random.Generator, args: Any = None) -> list:
+    """``batches`` learning steps on fresh patches; (batch, relative reconstruction error) every so often.
+    With ``args``, a checkpoint every :data:`CHECKPOINT_EVERY` batches, and ``--resume`` continues there."""
+    curve, every, start = [], max(1, batches // 20), 0
+
+    def clamp(extra: dict) -> None:  # checkpoints are written with the inputs clamped, as settle leaves them
+        ctx.clamp("x.inputs", np.zeros((ctx.batch_size, PATCH * PATCH), np.float32))
+
+    back = mc.resume(args, ctx, prepare=clamp) if args is not None else None
+    if back:
+        start, curve = back["done"], [tuple(c) for c in back["curve"]]
+        rng.bit_generator.state = back["rng"]
     W = np.asarray(ctx.get("W.weights"))
-    for b in range(batches):
+    for b in range(start, batches):
         x = sample_patches(images, ctx.batch_size, rng)
         a = settle(ctx, x, steps)
         if b % every == 0 or b == batches - 1:  # the batch's error under the dictionary that coded it
@@ -98,6 +111,8 @@ def train(ctx: Any, images: list, batches: int, steps: int, rng: np.random.Gener
                 mc.progress(NAME, f"batch {b + 1}/{batches}: relative reconstruction error {curve[-1][1]:.4f}")
         ctx.run("evolve", steps=1)
         W = set_dictionary(ctx, np.asarray(ctx.get("W.weights")))
+        if args is not None and ((b + 1) % CHECKPOINT_EVERY == 0 or b == batches - 1):
+            mc.checkpoint(args, b + 1, ctx, done=b + 1, curve=curve, rng=rng.bit_generator.state)
     return curve
 
 
@@ -149,15 +164,13 @@ def evaluate(ctx: Any, x: np.ndarray, steps: int, train_x: np.ndarray) -> dict:
 def plot(ev: dict, x: np.ndarray, curve: list, out: Path) -> None:
     import matplotlib.pyplot as plt
 
+    from synaptica import plots
+
     W = ev["W"]
     order = np.argsort(-localisation(W))
-    fig, ax = plt.subplots(8, 12, figsize=(9, 6.2))
-    for a, i in zip(ax.ravel(), order):
-        f = W[i].reshape(PATCH, PATCH)
-        lim = np.abs(f).max()
-        a.imshow(f, cmap="gray", vmin=-lim, vmax=lim)
-        a.set(xticks=[], yticks=[])
-    fig.suptitle("the 96 learned dictionary elements (rows of W), most localised first")
+    fig = plots.receptive_fields(W[order].T, (PATCH, PATCH), cmap="gray", normalise="absmax", columns=12,
+                                 title="the 96 learned dictionary elements (rows of W), most localised first")
+    fig.set_size_inches(9, 6.4)
     mc.save_figure(fig, out / "dictionary.png")
 
     fig, ax = plt.subplots(1, 3, figsize=(13, 3.6))
@@ -182,25 +195,22 @@ def plot(ev: dict, x: np.ndarray, curve: list, out: Path) -> None:
     fig.tight_layout()
     mc.save_figure(fig, out / "sparsity.png")
 
-    fig, ax = plt.subplots(2, 10, figsize=(9, 2.2))
-    for j in range(10):
-        for i, img in enumerate((x[j], ev["a"][j] @ W)):
-            lim = np.abs(x[j]).max()
-            ax[i, j].imshow(img.reshape(PATCH, PATCH), cmap="gray", vmin=-lim, vmax=lim)
-            ax[i, j].set(xticks=[], yticks=[])
-    ax[0, 0].set_ylabel("patch", fontsize=8)
-    ax[1, 0].set_ylabel("a W", fontsize=8)
+    lim = np.abs(x[:10]).max(1, keepdims=True)  # each patch and its reconstruction on the patch's scale
+    pairs = np.concatenate([x[:10] / lim, (ev["a"][:10] @ W) / lim]).T
+    fig, ax = plots.figure(size=(9, 2.2))
+    plots.receptive_fields(pairs, (PATCH, PATCH), ax, cmap="gray", normalise=None, columns=10, vmin=-1, vmax=1,
+                           title="patches (top) and their codes' reconstructions a W (bottom)")
     mc.save_figure(fig, out / "reconstructions.png")
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
-    args = mc.parse_args(NAME, __doc__, argv)
+    args = mc.parse_args(NAME, __doc__, argv, resumable=True)
     rng = np.random.default_rng(args.seed)
     batches, steps, n_test = (60, 30, 1000) if args.quick else (3000, 50, 5000)
     images = load_images()
     mc.progress(NAME, f"whitened images {[im.shape for im in images]}; {batches} batches, {steps} settling steps")
     ctx = build(args)
-    curve = train(ctx, images, batches, steps, rng)
+    curve = train(ctx, images, batches, steps, rng, args)
     test = sample_patches(images, n_test, np.random.default_rng(args.seed + 1000))
     ev = evaluate(ctx, test, steps, sample_patches(images, 20_000, np.random.default_rng(args.seed + 2000)))
     results = {"batches": batches, "settling_steps": steps, "test_patches": n_test,

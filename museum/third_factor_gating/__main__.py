@@ -101,13 +101,11 @@ def run_rstdp(args: Any, n_trials: int, trial_ms: int = 100, n_test: int = 40) -
 
 
 def plot(g: dict, r: dict, out: Path) -> None:
-    import matplotlib.pyplot as plt
+    from synaptica import plots
 
-    fig, ax = plt.subplots(1, 3, figsize=(13, 3.6))
-    ax[0].plot(g["t"], g["r1"], label="pop1 rate r1 (modulator)")
-    ax[0].plot(g["t"], g["r2"], label="pop2 rate r2 (pre)")
-    ax[0].set(xlabel="time (ms)", ylabel="rate (Hz)", title="rates")
-    ax[0].legend(fontsize=8)
+    fig, ax = plots.figure(1, 3, size=(13, 3.6))
+    plots.rates((g["t"], g["r1"]), (g["t"], g["r2"]), ax=ax[0], title="rates",
+                labels=["pop1 rate r1 (modulator)", "pop2 rate r2 (pre)"])
     stride = max(1, len(g["t"]) // 25)
     ax[1].plot(g["t"], g["w_exact"], "k-", lw=1, label="analytic: w0 + lr ∫ r1 r2 dt")
     ax[1].plot(g["t"][::stride], g["w"][::stride], "o", ms=4, mfc="none", label="simulated W")

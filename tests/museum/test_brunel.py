@@ -61,3 +61,26 @@ def test_mean_field_rate():
     mu = 1000 * 0.1 * 0.02 * (20.0 + nu * (1 - 5.0 * 0.25))
     sigma = np.sqrt(1000 * 0.01 * 0.02 * (20.0 + nu * (1 + 25.0 * 0.25)))
     assert abs(ex.siegert(mu, sigma) - nu) < 1e-6 and 30.0 < nu < 45.0
+
+
+def test_resume_after_a_regime_gives_the_same_numbers(monkeypatch, tmp_path):
+    """Killed after three of the four regimes, a --resume run measures only the fourth and ends with the
+    numbers and figure data of an uninterrupted run."""
+    import json
+    import shutil
+
+    from contexts.checkpoint import Checkpointer
+
+    argv = ["--quick", "--n-e", "200", "--ms", "60", "--out", str(tmp_path)]
+    want = ex.main(argv)
+    ck = Checkpointer(tmp_path / "checkpoints")
+    assert ck.steps() == [3, 4]
+    shutil.rmtree(ck.path(4))  # as if killed while measuring the last regime
+    calls = []
+    measure = ex.measure
+    monkeypatch.setattr(ex, "measure", lambda *a, **k: calls.append(1) or measure(*a, **k))
+    got = ex.main(argv + ["--resume"])
+    assert len(calls) == 1
+    assert json.dumps(got, sort_keys=True) == json.dumps(want, sort_keys=True)
+    back = ck.load()["extra"]
+    assert back["done"] == list(ex.REGIMES) and back["SI fast/raster_t"].size > 0

@@ -41,3 +41,27 @@ def test_quick_run_is_irregular_at_plausible_rates(tmp_path):
             assert 2.0 < res[f"{kind}_{pop}_rate_hz"] < 60.0, (kind, pop, res)
             assert 0.1 < res[f"{kind}_{pop}_cv_isi"] < 2.0, (kind, pop, res)
     assert (tmp_path / "coba_cuba.png").exists() and (tmp_path / "results.json").exists()
+
+
+def test_resume_in_the_second_network_gives_the_same_spikes(monkeypatch, tmp_path):
+    """Killed in the middle of the CUBA run (COBA finished), a --resume run continues CUBA from its last
+    checkpoint and ends with the spikes and statistics of an uninterrupted run."""
+    import shutil
+
+    from contexts.checkpoint import Checkpointer
+
+    monkeypatch.setattr(ex, "CHUNK_STEPS", 100)
+    argv = ["--n", "200", "--duration", "60", "--out", str(tmp_path)]
+    stats = [f"{kind}_{pop}_{q}" for kind in ex.KINDS for pop in "EI" for q in ("rate_hz", "cv_isi")]
+    want = ex.main(argv)
+    ck = Checkpointer(tmp_path / "checkpoints")
+    assert ck.steps() == [1100, 1200]  # 600 steps of each network, a checkpoint every 100
+    spikes = {k: v for k, v in ck.load()["extra"].items() if k.endswith(("_step", "_i"))}
+    assert len(spikes) == 8 and spikes["cuba/E_step"].size > 0
+    shutil.rmtree(ck.path(1200))  # as if killed in CUBA's last piece
+    assert ck.load()["extra"]["kind"] == "cuba" and ck.load()["extra"]["done"] == 500
+    got = ex.main(argv + ["--resume"])
+    assert [got[k] for k in stats] == [want[k] for k in stats]
+    again = ck.load()["extra"]
+    for k, v in spikes.items():
+        np.testing.assert_array_equal(again[k], v, err_msg=k)

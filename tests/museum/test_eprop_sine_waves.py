@@ -75,3 +75,26 @@ def test_entry_point_pins_itself_and_the_loss_falls_as_the_readme_says(tmp_path)
         assert got[it] == pytest.approx(README_LOSS_AT[it], rel=0.15), (it, got)
     assert got[1] > got[100] > got[200] > got[300]
     assert "e-prop" in proc.stderr and "300/300" in proc.stderr  # the progress bar reached the end
+
+
+def test_resume_continues_training_with_the_same_losses(tmp_path):
+    """A run killed after 4 of 6 iterations (a checkpoint every 2) and started again with --resume ends
+    with the losses, weights and results of an uninterrupted run."""
+    import shutil
+
+    from contexts.checkpoint import Checkpointer
+
+    argv = ["--iterations", "6", "--chunk", "2", "--out", str(tmp_path)]
+    want = main(argv)
+    w_want = np.load(Checkpointer(tmp_path / "checkpoints").load()["model"] / "state.npz")
+    w_want = {k: w_want[k] for k in w_want.files}
+    ck = Checkpointer(tmp_path / "checkpoints")
+    assert ck.steps() == [4, 6]
+    shutil.rmtree(ck.path(6))  # as if killed in the last two iterations
+    got = main(argv + ["--resume"])
+    for res in (want, got):
+        res.pop("train_seconds")
+    assert got == want
+    w_got = np.load(ck.load()["model"] / "state.npz")
+    for k in w_want:
+        np.testing.assert_array_equal(w_got[k], w_want[k], err_msg=k)

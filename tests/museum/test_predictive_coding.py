@@ -30,3 +30,29 @@ def test_quick_run_learns(tmp_path):
     assert (tmp_path / "reconstructions.png").exists() and (tmp_path / "features.png").exists()
     assert res["test_mse_settled"] < 0.12        # the untrained network's error is ~0.2 (mean x^2)
     assert res["readout_acc_z1"] > 0.5           # chance is 0.1
+
+
+def test_resume_continues_training_bit_identically(monkeypatch, tmp_path):
+    """Training killed after 2 of 4 epochs and run again with --resume ends with the weights, curve and
+    shuffling of an uninterrupted run."""
+    import shutil
+
+    from contexts.checkpoint import Checkpointer
+
+    monkeypatch.setattr(ex, "CHECKPOINT_EVERY", 2)
+    x = ex.load_data(0)[0][:100]
+
+    def train(argv):
+        args = mc.parse_args(ex.NAME, None, ["--out", str(tmp_path)] + argv, resumable=True)
+        ctx = ex.build(args)
+        curve = ex.train(ctx, x, 4, 10, 0, args)
+        return curve, ctx
+
+    want, ref = train([])
+    ck = Checkpointer(tmp_path / "checkpoints")
+    assert ck.steps() == [2, 4]
+    shutil.rmtree(ck.path(4))  # as if killed in the last two epochs
+    got, ctx = train(["--resume"])
+    assert got == want and len(got) == 4
+    for name in ("W1.weights", "W2.weights", "E1.weights", "E2.weights"):
+        np.testing.assert_array_equal(np.asarray(ctx.get(name)), np.asarray(ref.get(name)))

@@ -39,3 +39,29 @@ def test_quick_run_learns_a_sparse_code(tmp_path):
     assert res["rel_error"] < 0.1                  # 1.0 with a = 0
     assert res["active_fraction"] < 0.2            # most coefficients below the prior's scale
     assert res["kurtosis_sparse"] > res["kurtosis_pca"]
+
+
+def test_resume_continues_training_bit_identically(monkeypatch, tmp_path):
+    """Training killed after 8 of 12 batches and run again with --resume ends with the dictionary, curve
+    and patch sampler of an uninterrupted run."""
+    import shutil
+
+    from contexts.checkpoint import Checkpointer
+
+    monkeypatch.setattr(ex, "CHECKPOINT_EVERY", 4)
+    images = ex.load_images()
+
+    def train(argv):
+        args = mc.parse_args(ex.NAME, None, ["--out", str(tmp_path)] + argv, resumable=True)
+        ctx = ex.build(args)
+        rng = np.random.default_rng(0)
+        curve = ex.train(ctx, images, 12, 10, rng, args)
+        return curve, np.asarray(ctx.get("W.weights")), rng.random()
+
+    want = train([])
+    ck = Checkpointer(tmp_path / "checkpoints")
+    assert ck.steps() == [8, 12]
+    shutil.rmtree(ck.path(12))  # as if killed in the last 4 batches
+    got = train(["--resume"])
+    assert got[0] == want[0] and got[2] == want[2]
+    np.testing.assert_array_equal(got[1], want[1])
