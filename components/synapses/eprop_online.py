@@ -9,14 +9,25 @@ import jax.numpy as jnp
 
 from contexts import Input, Param, State
 from contexts.errors import ValidationError
-from contexts.params import choice, flag, integer, positive, real
+from contexts.params import ParameterError, choice, custom, flag, integer, positive, real
 
 from ..rules.eprop import decay
-from ..rules.optimizers import apply_step, make_optimizer
+from ..rules.optax_bridge import apply_update, check_optimizer, resolve, state_compartments
 from .dense import DenseSynapse
 
 ROLES = ("hidden", "readout")
 OPTIMIZERS = ("nest_gd", "nest_adam")
+
+
+def check_online_optimizer(value: Any, where: str) -> Any:
+    """NEST's two optimisers by name, or an optax spec / transform (:mod:`components.rules.optax_bridge`)."""
+    if isinstance(value, str) and value not in OPTIMIZERS:
+        err = ParameterError(f"{where}: optim_type must be one of {', '.join(OPTIMIZERS)} (NEST's), an optax spec "
+                             f"such as {{optax: adam, learning_rate: 0.001}} or an optax GradientTransformation, "
+                             f"got {value!r}")
+        err.component, _, err.parameter = where.rpartition(": ")
+        raise err
+    return check_optimizer(value, where)
 MAX_CUTOFF = 2**30
 
 
@@ -58,6 +69,9 @@ class EpropOnlineSynapse(DenseSynapse):
     since (state, (batch, n_in)): steps since the latest presynaptic spike; seen (state): 1 after
     the first; opt_* (param): optimizer state.
 
+    ``optim_type`` also takes an optax spec or transform (:mod:`components.rules.optax_bridge`; it brings its
+    own learning rate); the weights are clipped to ``[w_min, w_max]`` after every step whatever the optimiser.
+
     NEST parameter mapping (synapse and the eligibility parameters NEST keeps on the neuron):
 
     ====================== ======= ============ ====================== =============
@@ -87,7 +101,7 @@ class EpropOnlineSynapse(DenseSynapse):
 
     param_rules = {"role": choice(*ROLES), "tau_m": positive("ms"), "tau_out": positive("ms"),
                    "kappa": real(0.0, 1.0), "kappa_reg": real(0.0, 1.0), "eta": real(0.0),
-                   "optim_type": choice(*OPTIMIZERS), "b1": real(0.0, 1.0, high_open=True),
+                   "optim_type": custom(check_online_optimizer), "b1": real(0.0, 1.0, high_open=True),
                    "b2": real(0.0, 1.0, high_open=True), "eps": positive(), "w_min": real(), "w_max": real(),
                    "cutoff": integer(1, MAX_CUTOFF), "no_autapses": flag(), "adapt_beta": real(),
                    "adapt_tau": positive("ms")}
@@ -115,8 +129,8 @@ class EpropOnlineSynapse(DenseSynapse):
         self.zbar = State((n_in,), doc="presynaptic trace zbar")
         self.since = State((n_in,), doc="steps since the latest presynaptic spike")
         self.seen = State((n_in,), doc="1 after the first presynaptic spike")
-        for k, spec in self._opt().state_spec(syn).items():
-            setattr(self, f"opt_{k}", Param(spec, doc=f"optimizer state {k}"))
+        for k, (spec, dtype, init) in state_compartments(self._opt(), syn, self.context.dtype).items():
+            setattr(self, f"opt_{k}", Param(spec, dtype=dtype, init=init, doc=f"optimizer state {k}"))
         if role == "hidden":
             self.post_psi = Input((n_out,), doc="postsynaptic surrogate gradient psi")
             self.post_fr = Input((n_out,), doc="postsynaptic firing-rate regularisation signal")
@@ -134,7 +148,7 @@ class EpropOnlineSynapse(DenseSynapse):
         kw: dict = {"lr": self.eta, "w_min": self.w_min, "w_max": self.w_max}
         if self.optim_type == "nest_adam":
             kw.update(b1=self.b1, b2=self.b2, eps=self.eps)
-        return make_optimizer(self.optim_type, **kw)
+        return resolve(self.optim_type, **kw)
 
     def _step(self, c: Any, g: Any) -> dict:
         g = jnp.mean(g, axis=0) * c["mask"]
@@ -142,8 +156,8 @@ class EpropOnlineSynapse(DenseSynapse):
             g = g * (1.0 - jnp.eye(*self.shape, dtype=g.dtype))
         opt = self._opt()
         names = list(opt.state_spec(self.shape))
-        step, new = opt.update(g, {k: c[f"opt_{k}"] for k in names})
-        out = {"weights": apply_step(opt, c["weights"], step) * c["mask"]}
+        step, new = apply_update(opt, g, {k: c[f"opt_{k}"] for k in names}, c["weights"])
+        out = {"weights": jnp.clip(c["weights"] - step, self.w_min, self.w_max) * c["mask"]}
         out.update({f"opt_{k}": new[k] for k in names})
         return out
 

@@ -111,8 +111,10 @@ P = dict(tau_m=20.0, tau_out=15.0, kappa=0.9, kappa_reg=0.95, cutoff=7, height=2
          v_reset=-0.2, t_ref=2, c_reg=3.0, f_target=50.0, eta=0.01)
 
 
-@pytest.mark.parametrize("cell,adapt_beta", [("psc_delta", 0.0), ("psc_delta", 0.3), ("iaf", 0.0), ("iaf", 0.3)])
-def test_online_network_matches_numpy(cell, adapt_beta):
+@pytest.mark.parametrize("cell,adapt_beta,optax", [("psc_delta", 0.0, False), ("psc_delta", 0.3, False),
+                                                   ("iaf", 0.0, False), ("iaf", 0.3, False), ("iaf", 0.0, True)])
+def test_online_network_matches_numpy(cell, adapt_beta, optax):
+    """NEST's gradient descent, or the same as an optax spec ({optax: sgd}: its state and step through the bridge)."""
     n_in, n_rec, T = 6, 8, 120
     # with t_ref >= dt NEST's adaptive neuron never adds its spikes to a (it skips a while refractory):
     # the adaptive case runs without refractoriness so that adaptation takes part
@@ -130,12 +132,13 @@ def test_online_network_matches_numpy(cell, adapt_beta):
     W = {k: w.astype(np.float32) for k, w in W.items()}
     const = {"dist": "constant", "value": 0.0}
     with Context("online") as ctx:
+        opt = {"optim_type": {"optax": "sgd", "learning_rate": P["eta"]}} if optax else {}
         syn = dict(tau_m=P["tau_m"], kappa=P["kappa"], kappa_reg=P["kappa_reg"], cutoff=P["cutoff"], eta=P["eta"],
-                   weight_init=const, **ad)
+                   weight_init=const, **ad, **opt)
         W_in = EpropOnlineSynapse("W_in", (n_in, n_rec), **syn)
         W_rec = EpropOnlineSynapse("W_rec", (n_rec, n_rec), no_autapses=True, **syn)
         W_out = EpropOnlineSynapse("W_out", (n_rec, 1), role="readout", tau_out=P["tau_out"], cutoff=P["cutoff"],
-                                   eta=P["eta"], weight_init=const)
+                                   eta=P["eta"], weight_init=const, **opt)
         kw = dict(tau_m=P["tau_m"], C_m=1.0, V_th=P["v_th"], t_ref=float(p["t_ref"]), height=P["height"],
                   width=P["width"], c_reg=P["c_reg"], f_target=P["f_target"], kappa_reg=P["kappa_reg"], **ad)
         rec = (EpropIafPscDeltaCell("rec", n_rec, V_reset=P["v_reset"], **kw) if cell == "psc_delta"
@@ -213,6 +216,8 @@ def test_bad_parameters():
             EpropOnlineSynapse("a", (2, 3), no_autapses=True)
         with pytest.raises(ValidationError, match="w_min"):
             EpropOnlineSynapse("b", (2, 3), w_min=1.0, w_max=0.0)
+        with pytest.raises(ValidationError, match="optim_type must be one of nest_gd, nest_adam .NEST's., an optax"):
+            EpropOnlineSynapse("b2", (2, 3), optim_type="adam")
         with pytest.raises(ValidationError, match="V_reset"):
             EpropIafPscDeltaCell("c", 3, V_th=0.5, V_reset=1.0)
         with pytest.raises(ValidationError, match="surrogate"):
