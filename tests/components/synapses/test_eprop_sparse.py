@@ -235,3 +235,40 @@ def test_edges_refuse_the_factored_form_and_check_n_exc():
     with pytest.raises(ValidationError, match="n_exc"):
         with Context("bad2"):
             EpropSynapse("W", (10, 10), dale=True, n_exc=11)
+
+
+@pytest.mark.parametrize("opts", [{"update": "online", "optim_type": "nest_adam", "w_min": -0.3, "w_max": 0.3},
+                                  {"late_signal": True, "store_e": True, "no_autapses": True, "c_reg": 5.0}],
+                         ids=["online-nest_adam-bounds", "late_signal-store_e-no_autapses"])
+def test_options_carry_over_to_the_edges(opts):
+    """One projection with its inputs given from outside, dense with the mask vs edges."""
+    n, nb, steps = 10, 2, 20
+    rng = np.random.default_rng(3)
+    spec = {"rule": "bernoulli", "p": 0.4, "seed": 6}
+    mask = as_mask(draw(spec, (n, n), 6)).astype(np.float32)
+    kw = dict(tau_a=50.0, eta=0.05, weight_init={"dist": "gaussian", "sigma": 0.2}, **opts)
+    with Context("opts", batch_size=nb) as ctx:
+        d = EpropSynapse("D", (n, n), weight_mask=mask, **kw)
+        e = EpropSynapse("E", (n, n), layout="edges", connectivity=spec, **kw)
+    for c in ("advance", "accumulate", "evolve"):
+        ctx.command(c, [d, e])
+    w0 = rng.normal(size=(n, n)).astype(np.float32) * 0.2 * mask
+    ctx.clamp("D.weights", w0)
+    ctx.clamp("E.weights", edge_values(e, w0) * np.asarray(e.mask.value))
+    feed = {"inputs": (rng.random((steps, nb, n)) < 0.3).astype(np.float32),
+            "post_psi": rng.random((steps, nb, n)).astype(np.float32),
+            "post_psi_beta": (0.2 * rng.random((steps, nb, n))).astype(np.float32),
+            "signal": rng.normal(size=(steps, nb, n)).astype(np.float32),
+            "post_s": (rng.random((steps, nb, n)) < 0.1).astype(np.float32)}
+    for _ in range(2):
+        ctx.run(["advance", "accumulate"], steps=steps, inputs={f"{s}.{k}": v for s in "DE" for k, v in feed.items()})
+        nxt = {"D.next_inputs": feed["inputs"][1][None], "E.next_inputs": feed["inputs"][1][None]} \
+            if opts.get("late_signal") else {}
+        ctx.run("evolve", inputs=nxt)
+    w_d = np.asarray(ctx.get("D.weights"))
+    assert np.abs(w_d - w0).max() > 1e-3
+    np.testing.assert_allclose(np.asarray(e.dense_weights()), w_d, rtol=1e-5, atol=1e-6)
+    if opts.get("store_e"):
+        on = np.asarray(e.mask.value) > 0           # the unused slots' values are never applied
+        np.testing.assert_allclose(np.asarray(ctx.get("E.e"))[:, on], edge_values(e, np.asarray(ctx.get("D.e")))[:, on],
+                                   rtol=1e-5, atol=1e-7)
