@@ -78,13 +78,24 @@ def low_pass(trace: Any, x: Any, factor: float, gain: float) -> Any:
     return factor * trace + gain * x
 
 
-def eligibility(zbar: Any, psi: Any, psi_beta: Any = None, eps_a: Any = None, rho: float = 0.0) -> tuple:
+def at_synapses(x: Any, pre_index: Any = None) -> Any:
+    """A presynaptic quantity ``x`` ``(batch, n_pre)`` at every synapse, ready to multiply a postsynaptic
+    ``(batch, 1, n_post)``: ``(batch, n_pre, 1)`` for a dense ``[pre, post]`` matrix, or, for the edges
+    layout (:mod:`components.rules.edges`, ``pre_index`` ``(k, n_post)``), ``x`` gathered at each
+    edge's presynaptic neuron, ``(batch, k, n_post)``."""
+    return x[:, :, None] if pre_index is None else jnp.take(x, pre_index, axis=1)
+
+
+def eligibility(zbar: Any, psi: Any, psi_beta: Any = None, eps_a: Any = None, rho: float = 0.0,
+                pre_index: Any = None) -> tuple:
     """Eligibility ``e = psi[post] (zbar[pre] - beta[post] eps_a)`` and the new ``eps_a = rho eps_a + e``.
 
     ``zbar`` is ``(batch, n_pre)``, ``psi`` and ``psi_beta = psi * beta`` are ``(batch, n_post)``,
     ``eps_a`` is ``(batch, n_pre, n_post)``. Without adaptation (``eps_a`` None) returns ``(e, None)``.
+    With ``pre_index`` ``(k, n_post)`` (the edges layout) the synaptic quantities are ``(batch, k, n_post)``,
+    one per existing synapse: ``zbar`` is read at each edge's presynaptic neuron (:func:`at_synapses`).
     """
-    e = zbar[:, :, None] * psi[:, None, :]
+    e = at_synapses(zbar, pre_index) * psi[:, None, :]
     if eps_a is None:
         return e, None
     e = e - psi_beta[:, None, :] * eps_a
@@ -115,7 +126,8 @@ def readout_error(y: Any, target: Any, loss: str, mask: Any = 1.0) -> tuple:
 def firing_rate_gradient(sum_e: Any, n_spikes: Any, n_steps: Any, c_reg: float, f_target: float) -> Any:
     """Firing-rate regulariser's gradient ``c_reg (n_spikes/T - f_target)[post] * sum_e / T``.
 
-    ``f_target`` in spikes per step; ``sum_e`` (batch, pre, post), ``n_spikes`` (batch, post),
+    ``f_target`` in spikes per step; ``sum_e`` (batch, pre, post) (or (batch, k, post) on edges),
+    ``n_spikes`` (batch, post),
     ``n_steps`` = T (batch,)."""
     steps = jnp.maximum(n_steps, 1.0)[..., None]
     f_av = n_spikes / steps

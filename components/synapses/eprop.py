@@ -17,14 +17,17 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from contexts import Input, Param, State
 from contexts.errors import ValidationError
 from contexts.params import choice, count, custom, flag, integer, nonnegative, optional, positive, real
 
 from ..rules.delays import MAX_IN_FLIGHT
+from ..rules.edges import in_degree
 from ..rules.eprop import (
     INPUT_MODES,
+    at_synapses,
     decay,
     eligibility,
     factored_eligibility,
@@ -41,6 +44,7 @@ ROLES = ("hidden", "readout")
 UPDATES = ("sequence", "online")
 FEEDBACK = ("random", "symmetric")
 ELIGIBILITY = ("online", "factored")
+EPROP_LAYOUTS = ("dense", "edges")
 
 
 class EpropSynapse(DenseSynapse):
@@ -100,6 +104,22 @@ class EpropSynapse(DenseSynapse):
     the input ``next_inputs`` (batch, n_in): the presynaptic spikes at step 1 of the sequence that
     follows (for a frozen input, its own step 1; 0 if not wired).
 
+    ``layout="edges"`` stores only the existing synapses (sparse e-prop): ``weights`` is ``(k, n_out)``
+    with the presynaptic neuron of each edge in ``pre_index`` (k, n_out) (:mod:`components.rules.edges`),
+    and every per-synapse state (``ebar``, ``eps_a``, ``grad``, ``sum_e``, ``e``, ``g_last``, ``dWeights``,
+    the optimiser's state) is ``(batch, k, n_out)``: memory O(edges) instead of O(n_in n_out). The
+    step is the same, with ``zbar`` read at each edge's presynaptic neuron:
+    ``e[s, j] = psi[j] (zbar[pre_index[s, j]] - beta[j] eps_a[s, j])``. The network comes from
+    ``connectivity`` / ``weight_mask`` (:mod:`components.rules.connectivity`; the same draw as the dense
+    layout, so both layouts hold the same network and learn the same weights), or without them from
+    ``p_conn``: a fixed in-degree ``round(p_conn n_in)`` (all-to-all for ``p_conn = 1``).
+    ``dense_weights()`` gives the ``(n_in, n_out)`` matrix. Not with ``eligibility="factored"``.
+
+    ``dale=True`` keeps Dale's law through learning: presynaptic neurons ``0 .. n_exc - 1`` are excitatory
+    and the rest inhibitory (``n_exc`` None: all excitatory). The initial weights take the sign of their
+    presynaptic neuron (``|w|`` or ``-|w|``), and after every optimiser step a weight that would change sign
+    is set to 0 (``max(w, 0)`` for excitatory, ``min(w, 0)`` for inhibitory neurons); it may grow back.
+
     ``eligibility="factored"`` (with ``max_steps``, the longest sequence between two ``evolve``) computes
     the same gradient exactly but once per sequence: ``accumulate`` only stores this step's postsynaptic
     and presynaptic vectors (``zbar``, ``psi``, ``L``, ``psi_beta``; O(n_in + n_out) per step instead of
@@ -123,7 +143,8 @@ class EpropSynapse(DenseSynapse):
                    "c_reg": nonnegative(), "f_target": nonnegative("Hz"), "no_autapses": flag(),
                    "grad_divisor": positive(), "update": choice(*UPDATES), "store_e": flag(),
                    "eligibility": choice(*ELIGIBILITY), "max_steps": optional(count()), "keep_traces": flag(),
-                   "opt_batch_size": integer(1, 2**31 - 1), "w_min": real(), "w_max": real(), "late_signal": flag()}
+                   "opt_batch_size": integer(1, 2**31 - 1), "w_min": real(), "w_max": real(), "late_signal": flag(),
+                   "layout": choice(*EPROP_LAYOUTS), "dale": flag(), "n_exc": optional(integer(0, 2**31 - 1))}
 
     def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, role: str = "hidden",
                  tau_m: float = 30.0, tau_out: float = 30.0, input_mode: str = "leaky", tau_a: float | None = None,
@@ -132,9 +153,27 @@ class EpropSynapse(DenseSynapse):
                  update: str = "sequence", p_conn: float = 1.0, store_e: bool = False,
                  connectivity: Any = None, weight_mask: Any = None, eligibility: str = "online",
                  max_steps: int | None = None, keep_traces: bool = True, opt_batch_size: int = 1,
-                 w_min: float = -100.0, w_max: float = 100.0, late_signal: bool = False):
-        super().__init__(name, shape, weight_init={"dist": "fan_in_gaussian"} if weight_init is None else weight_init,
-                         p_conn=p_conn, layout="dense", connectivity=connectivity, weight_mask=weight_mask)
+                 w_min: float = -100.0, w_max: float = 100.0, late_signal: bool = False, layout: str = "dense",
+                 dale: bool = False, n_exc: int | None = None):
+        w_spec = {"dist": "fan_in_gaussian"} if weight_init is None else weight_init
+        if layout == "edges" and connectivity is None and weight_mask is None:
+            # p_conn as a fixed in-degree drawn once from the seed, so that pre_index is known here (Dale's signs)
+            n_pre = int(shape[0])
+            spec = ({"rule": "fixed_in_degree", "k": in_degree(p_conn, n_pre)} if p_conn < 1.0
+                    else {"rule": "all_to_all"})
+            super().__init__(name, shape, weight_init=w_spec, layout="edges", connectivity=spec)
+            self.p_conn, self.connectivity = p_conn, None
+        else:
+            super().__init__(name, shape, weight_init=w_spec, p_conn=p_conn, layout=layout,
+                             connectivity=connectivity, weight_mask=weight_mask)
+        if layout == "edges" and eligibility == "factored":
+            raise ValidationError(f"{name}: eligibility='factored' needs layout='dense' (its one matrix product per "
+                                  "sequence forms every n_in x n_out entry); use eligibility='online' with edges")
+        if n_exc is not None and n_exc > self.shape[0]:
+            raise ValidationError(f"{name}: n_exc = {n_exc} exceeds the {self.shape[0]} presynaptic neurons")
+        self.dale, self.n_exc = dale, n_exc
+        if dale:
+            self._signed_init()
         if no_autapses and self.shape[0] != self.shape[1]:
             raise ValidationError(f"{name}: no_autapses needs a square (recurrent) shape, got {self.shape}")
         if role == "readout" and tau_a is not None:
@@ -149,7 +188,7 @@ class EpropSynapse(DenseSynapse):
             raise ValidationError(f"{name}: late_signal applies to hidden projections with update='sequence'")
         self.opt_batch_size, self.w_min, self.w_max, self.late_signal = opt_batch_size, w_min, w_max, late_signal
         n_in, n_out = self.shape
-        syn = (n_in, n_out)
+        syn = tuple(self.weights.shape)  # (n_in, n_out), or (k, n_out) for the edges
         self.zbar = State((n_in,), doc="presynaptic trace zbar")
         self.signal = Input((n_out,), doc="learning signal L (hidden) or readout error (readout)")
         self.grad = State(syn, doc="gradient accumulator g")
@@ -200,6 +239,30 @@ class EpropSynapse(DenseSynapse):
             self.psi_beta_hist = State((steps, n_out), doc="postsynaptic psi * beta at each step")
 
     # -- helpers ----------------------------------------------------------------------------------
+    def _pre(self, c: Any) -> Any:
+        """``pre_index`` in the edges layout (for :func:`~components.rules.eprop.at_synapses`), else None."""
+        return c["pre_index"] if self.layout == "edges" else None
+
+    def _excitatory(self, pre: Any) -> Any:
+        """True where the presynaptic neuron ``pre`` (an index array) is excitatory under ``dale``."""
+        n_exc = self.shape[0] if self.n_exc is None else self.n_exc
+        return pre < n_exc
+
+    def _signed_init(self) -> None:
+        """Dale's law at the start: each initial weight gets its presynaptic neuron's sign."""
+        w_init = self.weights.init
+        if self.layout == "edges":
+            pre = np.asarray(self.pre_index.init(None, self.pre_index.shape, jnp.int32))
+        else:
+            pre = np.broadcast_to(np.arange(self.shape[0])[:, None], self.shape)
+        sign = np.where(self._excitatory(pre), 1.0, -1.0)
+
+        def init(key: Any, shape: tuple, dtype: Any) -> Any:
+            w = w_init(key, shape, dtype) if callable(w_init) else jnp.broadcast_to(jnp.asarray(w_init, dtype), shape)
+            return jnp.abs(w) * jnp.asarray(sign, dtype)
+
+        self.weights.init = init
+
     def _opt(self) -> Any:
         kw: dict = {"lr": self.eta}
         if self.optim_type in ("adam", "nest_adam"):
@@ -209,16 +272,30 @@ class EpropSynapse(DenseSynapse):
         return resolve(self.optim_type, **kw)
 
     def _apply(self, c: Any, g: Any) -> dict:
-        """Mask ``g`` [batch, pre, post], average it over the batch and take one optimizer step."""
-        g = jnp.mean(g, axis=0) * c["mask"]
+        """Mask ``g`` [batch, pre, post] (or [batch, k, post]), average it over the batch and take one
+        optimizer step (then Dale's sign constraint, if on)."""
+        edges = self.layout == "edges"
+        masked = not edges or not self.fully_connected  # the edges layout has a mask only with unused slots
+        g = jnp.mean(g, axis=0)
+        if masked:
+            g = g * c["mask"]
         if self.no_autapses:
-            g = g * (1.0 - jnp.eye(*self.shape, dtype=g.dtype))
+            if edges:
+                g = jnp.where(c["pre_index"] == jnp.arange(self.shape[1]), 0.0, g)
+            else:
+                g = g * (1.0 - jnp.eye(*self.shape, dtype=g.dtype))
         opt = self._opt()
-        names = list(opt.state_spec(self.shape))
+        names = list(opt.state_spec(tuple(self.weights.shape)))
         step, new = apply_update(opt, g, {k: c[f"opt_{k}"] for k in names}, c["weights"])
         bounded = getattr(opt, "bounds", None) is not None
-        weights = (apply_step(opt, c["weights"], step) if bounded else c["weights"] - step) * c["mask"]
-        out = {"weights": weights, "dWeights": weights - c["weights"] if bounded else -step}
+        weights = apply_step(opt, c["weights"], step) if bounded else c["weights"] - step
+        if self.dale:
+            pre = c["pre_index"] if edges else jnp.arange(self.shape[0])[:, None]
+            weights = jnp.where(self._excitatory(pre), jnp.maximum(weights, 0.0), jnp.minimum(weights, 0.0))
+        if masked:
+            weights = weights * c["mask"]
+        exact = bounded or self.dale
+        out = {"weights": weights, "dWeights": weights - c["weights"] if exact else -step}
         out.update({f"opt_{k}": new[k] for k in names})
         return out
 
@@ -236,16 +313,18 @@ class EpropSynapse(DenseSynapse):
     def accumulate(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         if self.eligibility == "factored":
             return self._accumulate_factored(c)
+        pre_index = self._pre(c)
         if self.role == "readout":
-            g_t = c.zbar[:, :, None] * c.signal[:, None, :]
+            g_t = at_synapses(c.zbar, pre_index) * c.signal[:, None, :]
             out = {"grad": c.grad + g_t}
         else:
             kappa = decay(self.tau_out, dt)
             if self.tau_a is None:
-                e, _ = eligibility(c.zbar, c.post_psi)
+                e, _ = eligibility(c.zbar, c.post_psi, pre_index=pre_index)
                 out = {}
             else:
-                e, eps_a = eligibility(c.zbar, c.post_psi, c.post_psi_beta, c.eps_a, decay(self.tau_a, dt))
+                e, eps_a = eligibility(c.zbar, c.post_psi, c.post_psi_beta, c.eps_a, decay(self.tau_a, dt),
+                                       pre_index=pre_index)
                 out = {"eps_a": eps_a}
             ebar = low_pass(c.ebar, e, kappa, 1.0 - kappa)
             g_t = ebar * c.signal[:, None, :]
@@ -271,7 +350,7 @@ class EpropSynapse(DenseSynapse):
             return zero
         g = c["grad"]
         if self.late_signal:
-            g = g - c["g_last"] * c["next_inputs"][:, :, None]
+            g = g - c["g_last"] * at_synapses(c["next_inputs"], self._pre(c))
         if self.role == "hidden" and self.c_reg:
             g = g + firing_rate_gradient(c["sum_e"], c["n_spikes"], c["n_steps"], self.c_reg,
                                          self.f_target * dt / 1000.0)
