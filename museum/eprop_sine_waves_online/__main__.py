@@ -7,6 +7,7 @@ step. By default the run starts from NEST's initial weights, input and target (n
 losses are compared with NEST's own run of the tutorial (nest_losses.json).
 
     python -m museum.eprop_sine_waves_online                      # 200 iterations, as NEST's tutorial
+    python -m museum.eprop_sine_waves_online --quick              # the first 100 of them
     python -m museum.eprop_sine_waves_online --float64            # the same in float64
     python -m museum.eprop_sine_waves_online --own-init --seed 3  # weights, input and target from seed 3
 """
@@ -41,7 +42,7 @@ def _extra(parser: Any) -> None:
 def main(argv: Any = None) -> dict:
     args = mc.parse_args(NAME, __doc__, argv, extra=_extra)
     if args.quick:
-        args.iterations = min(args.iterations, 10)
+        args.iterations = min(args.iterations, 100)
     if args.float64:
         import jax
 
@@ -77,11 +78,14 @@ def main(argv: Any = None) -> dict:
                "loss_ratio_first_to_last": float(loss[0] / loss[-1]), "loss_min": float(loss.min()),
                "rate_hz_last": float(np.asarray(recs["rec.s"]).mean() * 1000.0),
                "loss_at": {str(i): float(loss[i - 1]) for i in CHECKPOINTS if i <= len(loss)},
-               "train_seconds": t_train}
+               "train_seconds": t_train,
+               "loss_at_full_precision": {str(i): repr(float(loss[i - 1])) for i in CHECKPOINTS if i <= len(loss)},
+               "first_losses_full_precision": [repr(float(v)) for v in loss[:10]]}
     if nest is not None:
         k = min(len(nest), len(loss))
         rel = np.abs(loss[:k] / nest[:k] - 1.0)
         results.update({"nest_loss_first": float(nest[0]), "nest_loss_last": float(nest[k - 1]),
+                        "nest_loss_at": {str(i): float(nest[i - 1]) for i in CHECKPOINTS if i <= k},
                         "nest_loss_ratio_first_to_last": float(nest[0] / nest[k - 1]),
                         "max_rel_diff_vs_nest": float(rel.max()),
                         "first_iteration_rel_diff_above_1e-6": int(np.argmax(rel > 1e-6)) + 1
