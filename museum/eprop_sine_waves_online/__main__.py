@@ -26,7 +26,7 @@ from tqdm import tqdm
 from museum import _common as mc
 
 NAME = "eprop_sine_waves_online"
-CHECKPOINTS = (1, 10, 20, 50, 100, 150, 200)  # iterations whose loss results.json keeps
+CHECKPOINTS = (1, 10, 20, 50, 100, 150, 200, 500, 1000, 1500, 2000)  # iterations whose loss results.json keeps
 
 
 def _extra(parser: Any) -> None:
