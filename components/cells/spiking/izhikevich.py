@@ -44,6 +44,7 @@ evaluated wherever the integrator evaluates the derivative.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import jax.numpy as jnp
@@ -92,8 +93,6 @@ def soft_threshold(b: float) -> float:
     point of ``0.04 v^2 + 5 v + 140 - b v = 0`` (v-nullcline on the w-nullcline ``w = b v``), -50 mV for
     ``b = 0.2``; where the two nullclines do not cross (``(5 - b)^2 < 22.4``), the potential where ``dv/dt``
     is smallest, ``-(5 - b) / 0.08``."""
-    import math
-
     disc = (5.0 - b) ** 2 - 4.0 * 0.04 * 140.0
     return (-(5.0 - b) + math.sqrt(max(disc, 0.0))) / 0.08
 
