@@ -58,6 +58,7 @@ from contexts.params import choice, count, euler_stable, flag, nonnegative, opti
 
 from ..rules.integrators import INTEGRATIONS, leaky_step
 from ..rules.traces import NEVER, update_tols
+from .surrogate import SURROGATE_RULES, add_surrogate, declare_surrogate, default_width_check
 
 REFRACTORY_EPS = 1e-3  # rfr below REFRACTORY_EPS * dt counts as 0 (absorbs float rounding of rfr - k dt)
 
@@ -71,6 +72,17 @@ def lif_step(v: Any, j: Any, rfr: Any, thr_eff: Any, *, dt: float, tau_m: float,
     ``g_e``, ``g_i`` (None: absent): synaptic conductances with reversal potentials ``E_e``, ``E_i``,
     adding ``R_m (g_e (E_e - v) + g_i (E_i - v))`` to the drive (gated like ``j``); ``hold_reset``:
     ``v`` stays at ``v_reset`` while refractory."""
+    v = lif_integrate(v, j, rfr, dt=dt, tau_m=tau_m, R_m=R_m, v_rest=v_rest, v_reset=v_reset,
+                      integration=integration, conduct_leak=conduct_leak, g_e=g_e, g_i=g_i, E_e=E_e, E_i=E_i,
+                      hold_reset=hold_reset)
+    return fire_and_reset(v, rfr, thr_eff, dt=dt, v_reset=v_reset, refract_time=refract_time, v_min=v_min)
+
+
+def lif_integrate(v: Any, j: Any, rfr: Any, *, dt: float, tau_m: float, R_m: float, v_rest: float, v_reset: float,
+                  integration: str = "euler", conduct_leak: float = 1.0, g_e: Any = None, g_i: Any = None,
+                  E_e: float = 0.0, E_i: float = -80.0, hold_reset: bool = False, **_: Any) -> Any:
+    """Steps 1-2 of the module docstring: the integrated ``v`` of :func:`lif_step`, before threshold and reset
+    (the voltage a surrogate gradient is taken of). Extra keyword arguments are ignored."""
     open_ = input_open(rfr, dt).astype(v.dtype)
     drive, leak = R_m * j * open_, conduct_leak
     if g_e is not None or g_i is not None:
@@ -83,7 +95,7 @@ def lif_step(v: Any, j: Any, rfr: Any, thr_eff: Any, *, dt: float, tau_m: float,
     v = v_rest + leaky_step(v - v_rest, drive, tau_m, dt, integration, leak=leak)
     if hold_reset:
         v = jnp.where(open_ > 0, v, jnp.asarray(v_reset, v.dtype))
-    return fire_and_reset(v, rfr, thr_eff, dt=dt, v_reset=v_reset, refract_time=refract_time, v_min=v_min)
+    return v
 
 
 def input_open(rfr: Any, dt: float) -> Any:
@@ -106,6 +118,10 @@ def fire_and_reset(v: Any, rfr: Any, thr_eff: Any, *, dt: float, v_reset: float,
 MEMBRANE_RULES = {"n_units": count(), "tau_m": positive("ms"), "refract_time": nonnegative("ms"),
                   "conduct_leak": nonnegative(), "integration": choice(*INTEGRATIONS)}
 MEMBRANE_CHECKS = (euler_stable("tau_m", unless=lambda p: p.get("integration") == "exact"),)
+
+
+#: with a surrogate and no surrogate_width, the default width |thr - v_rest| must be positive
+SURROGATE_WIDTH_CHECK = default_width_check(lambda p: p["thr"], lambda p: p["v_rest"], "|thr - v_rest|")
 
 
 def declare_membrane(cell: Component, owner: str, n_units: int, tau_m: float, R_m: float, v_rest: float,
@@ -179,6 +195,14 @@ class LIFCell(Component):
         E_e: excitatory reversal potential, mV (None: no ``g_e`` input); NEST ``E_ex``.
         E_i: inhibitory reversal potential, mV (None: no ``g_i`` input); NEST ``E_in``.
         hold_reset: hold v at v_reset while refractory (False: the leak keeps acting).
+        surrogate: surrogate gradient of the spike for e-prop (None: none, no ``psi``); one of
+            ``"piecewise_linear"``, ``"exponential"``, ``"fast_sigmoid_derivative"``, ``"arctan_derivative"``.
+        surrogate_height: its peak value, dimensionless (1).
+        surrogate_width: its width, mV (None: ``|thr - v_rest|``, 13 mV with the defaults).
+
+    Surrogate gradient (only with ``surrogate``): ``psi = surrogate(v; thr + thr_theta, height, width)`` of
+    the integrated v of step 2, before the reset (the v compared with the threshold), 0 in the steps whose
+    input is gated off by the refractory period (:mod:`components.cells.surrogate`).
 
     Compartments:
         j (input, (batch, n_units)): input current.
@@ -189,17 +213,19 @@ class LIFCell(Component):
         thr_theta (param, (batch, n_units)): adaptive threshold increment, mV; kept by reset
             (Diehl & Cook). Each batch row is an independent population.
         g_e, g_i (input, (batch, n_units)): synaptic conductances (only when E_e / E_i is given).
+        psi (output, (batch, n_units)): surrogate gradient, dimensionless (only with ``surrogate``).
     """
 
     param_rules = {**MEMBRANE_RULES, "tau_theta": nonnegative("ms"), "E_e": optional(real(unit="mV")),
-                   "E_i": optional(real(unit="mV")), "hold_reset": flag()}
-    param_checks = MEMBRANE_CHECKS
+                   "E_i": optional(real(unit="mV")), "hold_reset": flag(), **SURROGATE_RULES}
+    param_checks = MEMBRANE_CHECKS + (SURROGATE_WIDTH_CHECK,)
 
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
                  v_reset: float = -60.0, thr: float = -52.0, refract_time: float = 0.0,
                  thr_theta_plus: float = 0.0, tau_theta: float = 1e7, integration: str = "euler",
                  conduct_leak: float = 1.0, v_min: float | None = None, max_one_spike: bool = False,
-                 E_e: float | None = None, E_i: float | None = None, hold_reset: bool = False):
+                 E_e: float | None = None, E_i: float | None = None, hold_reset: bool = False,
+                 surrogate: str | None = None, surrogate_height: float = 1.0, surrogate_width: float | None = None):
         super().__init__(name)
         owner = f"LIFCell {name!r}"
         declare_membrane(self, owner, n_units, tau_m, R_m, v_rest, v_reset, thr, refract_time, integration,
@@ -210,13 +236,18 @@ class LIFCell(Component):
         self.thr_theta = Param((n_units,), batched=True, doc="adaptive threshold increment (mV)")
         declare_conductances(self, n_units, E_e, E_i)
         self.hold_reset = hold_reset
+        declare_surrogate(self, n_units, surrogate, surrogate_height, surrogate_width)
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
-        v, s, rfr = lif_step(c.v, c.j, c.rfr, self.thr + c.thr_theta, dt=dt, **membrane_kwargs(self),
-                             **conductance_kwargs(self, c), hold_reset=self.hold_reset)
+        thr_eff = self.thr + c.thr_theta
+        v_int = lif_integrate(c.v, c.j, c.rfr, dt=dt, **membrane_kwargs(self), **conductance_kwargs(self, c),
+                              hold_reset=self.hold_reset)
+        v, s, rfr = fire_and_reset(v_int, c.rfr, thr_eff, dt=dt, v_reset=self.v_reset,
+                                   refract_time=self.refract_time, v_min=self.v_min)
         thr_theta = c.thr_theta
         if self.tau_theta > 0:  # tau_theta = 0: no adaptation at all (ngc-learn's switch)
             thr_theta = thr_theta * jnp.exp(-dt / self.tau_theta) + self.thr_theta_plus * s
         if self.max_one_spike:  # the unit that started the step highest is the only one allowed to emit
             s = s * jax.nn.one_hot(jnp.argmax(c.v, axis=-1), self.n_units, dtype=s.dtype)
-        return {"v": v, "s": s, "rfr": rfr, "thr_theta": thr_theta, "tols": update_tols(c.tols, s, t)}
+        out = {"v": v, "s": s, "rfr": rfr, "thr_theta": thr_theta, "tols": update_tols(c.tols, s, t)}
+        return add_surrogate(self, out, v_int, thr_eff, abs(self.thr - self.v_rest), input_open(c.rfr, dt) <= 0)

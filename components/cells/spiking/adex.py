@@ -48,6 +48,7 @@ from contexts.params import ParameterError, choice, count, optional, positive, r
 from ...rules.integrators import EXPLICIT, system_step
 from ...rules.traces import NEVER, update_tols
 from ..lif import declare_conductances, synaptic_current
+from ..surrogate import SURROGATE_RULES, add_surrogate, declare_surrogate, default_width_check
 
 #: the exponent of the spike current is never above this (exp(50) ~ 5e21 stays finite in float32)
 EXP_CAP = 50.0
@@ -107,6 +108,15 @@ class AdExCell(Component):
         integration: ``"euler"`` (default), ``"midpoint"`` (= ``"rk2"``).
         E_e: excitatory reversal potential, mV (None: no ``g_e`` input); NEST ``E_ex``.
         E_i: inhibitory reversal potential, mV (None: no ``g_i`` input); NEST ``E_in``.
+        surrogate: surrogate gradient of the spike for e-prop (None: none, no ``psi``); one of
+            ``"piecewise_linear"``, ``"exponential"``, ``"fast_sigmoid_derivative"``, ``"arctan_derivative"``.
+        surrogate_height: its peak value, dimensionless (1).
+        surrogate_width: its width, mV (None: ``|V_T - E_L|``, 20.2 mV with the defaults).
+
+    Surrogate gradient (only with ``surrogate``): ``psi = surrogate(v; V_T, height, width)`` of the v of
+    step 1 (before the reset). It is centred on ``V_T``, where the exponential upswing takes over and the
+    spike becomes inevitable, not on the cut-off ``v_peak`` (which v passes within a step or two);
+    :mod:`components.cells.surrogate`.
 
     Compartments:
         j (input, (batch, n_units)): input current, pA.
@@ -115,19 +125,22 @@ class AdExCell(Component):
         w (state, (batch, n_units)): adaptation current, pA; starts at w0.
         s (output, (batch, n_units)): spikes 0/1.
         tols (output, (batch, n_units)): time of last spike, ms; -1e9 = never.
+        psi (output, (batch, n_units)): surrogate gradient, dimensionless (only with ``surrogate``).
     """
 
     param_rules = {"n_units": count(), "C": positive("pF"), "g_L": positive("nS"), "E_L": real(unit="mV"),
                    "V_T": real(unit="mV"), "delta_T": positive("mV"), "tau_w": positive("ms"), "a": real(unit="nS"),
                    "b": real(unit="pA"), "v_reset": real(unit="mV"), "v_peak": real(unit="mV"),
                    "v0": real(unit="mV"), "w0": real(unit="pA"), "integration": choice(*EXPLICIT),
-                   "E_e": optional(real(unit="mV")), "E_i": optional(real(unit="mV"))}
-    param_checks = (_peak_above_threshold, _euler_stable)
+                   "E_e": optional(real(unit="mV")), "E_i": optional(real(unit="mV")), **SURROGATE_RULES}
+    param_checks = (_peak_above_threshold, _euler_stable,
+                    default_width_check(lambda p: p["V_T"], lambda p: p["E_L"], "|V_T - E_L|"))
 
     def __init__(self, name: str, n_units: int, C: float = 281.0, g_L: float = 30.0, E_L: float = -70.6,
                  V_T: float = -50.4, delta_T: float = 2.0, tau_w: float = 144.0, a: float = 4.0, b: float = 80.5,
                  v_reset: float = -70.6, v_peak: float = 20.0, v0: float = -70.6, w0: float = 0.0,
-                 integration: str = "euler", E_e: float | None = None, E_i: float | None = None):
+                 integration: str = "euler", E_e: float | None = None, E_i: float | None = None,
+                 surrogate: str | None = None, surrogate_height: float = 1.0, surrogate_width: float | None = None):
         super().__init__(name)
         self.n_units = n_units
         self.C, self.g_L, self.E_L, self.V_T, self.delta_T = C, g_L, E_L, V_T, delta_T
@@ -140,6 +153,7 @@ class AdExCell(Component):
         self.s = Output((n_units,), doc="spikes (0/1)")
         self.tols = Output((n_units,), init=NEVER, doc="time of last spike (ms); -1e9 = never")
         declare_conductances(self, n_units, E_e, E_i)
+        declare_surrogate(self, n_units, surrogate, surrogate_height, surrogate_width)
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         cap = min((self.v_peak - self.V_T) / self.delta_T, EXP_CAP)
@@ -149,8 +163,9 @@ class AdExCell(Component):
         def f(v: Any, w: Any) -> tuple:
             return adex_derivatives(v, w, c.j + synaptic_current(c, self, v), **kw)
 
-        v, w = system_step(f, (c.v, c.w), dt, self.integration)
-        s = (v > self.v_peak).astype(v.dtype)
-        v = jnp.where(s > 0, jnp.asarray(self.v_reset, v.dtype), v)
+        v_int, w = system_step(f, (c.v, c.w), dt, self.integration)
+        s = (v_int > self.v_peak).astype(v_int.dtype)
+        v = jnp.where(s > 0, jnp.asarray(self.v_reset, v_int.dtype), v_int)
         w = w + self.b * s
-        return {"v": v, "w": w, "s": s, "tols": update_tols(c.tols, s, t)}
+        out = {"v": v, "w": w, "s": s, "tols": update_tols(c.tols, s, t)}
+        return add_surrogate(self, out, v_int, self.V_T, abs(self.V_T - self.E_L))

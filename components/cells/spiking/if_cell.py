@@ -29,7 +29,17 @@ from typing import Any
 from contexts import Component
 
 from ...rules.traces import update_tols
-from ..lif import MEMBRANE_CHECKS, MEMBRANE_RULES, declare_membrane, lif_step, membrane_kwargs
+from ..lif import (
+    MEMBRANE_CHECKS,
+    MEMBRANE_RULES,
+    SURROGATE_WIDTH_CHECK,
+    declare_membrane,
+    fire_and_reset,
+    input_open,
+    lif_integrate,
+    membrane_kwargs,
+)
+from ..surrogate import SURROGATE_RULES, add_surrogate, declare_surrogate
 
 
 class IFCell(Component):
@@ -46,6 +56,11 @@ class IFCell(Component):
         integration: ``"euler"`` (default), ``"midpoint"`` (= ``"rk2"``) or ``"exact"``.
         conduct_leak: leak conductance g_L, dimensionless (0: perfect integrator).
         lower_clamp_voltage: keep v >= v_rest after each step (True).
+        surrogate: surrogate gradient of the spike for e-prop (None: none, no ``psi``); see
+            :class:`~components.cells.lif.LIFCell`: ``psi = surrogate(v; thr, height, width)`` of the v of
+            step 1 (before the reset), 0 in steps whose input is gated off.
+        surrogate_height: its peak value, dimensionless (1).
+        surrogate_width: its width, mV (None: ``|thr - v_rest|``, 13 mV with the defaults).
 
     Compartments:
         j (input, (batch, n_units)): input current.
@@ -53,20 +68,26 @@ class IFCell(Component):
         rfr (state, (batch, n_units)): refractory time left, ms.
         s (output, (batch, n_units)): spikes 0/1.
         tols (output, (batch, n_units)): time of last spike, ms; -1e9 = never.
+        psi (output, (batch, n_units)): surrogate gradient, dimensionless (only with ``surrogate``).
     """
 
-    param_rules = MEMBRANE_RULES
-    param_checks = MEMBRANE_CHECKS
+    param_rules = {**MEMBRANE_RULES, **SURROGATE_RULES}
+    param_checks = MEMBRANE_CHECKS + (SURROGATE_WIDTH_CHECK,)
 
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
                  v_reset: float = -60.0, thr: float = -52.0, refract_time: float = 0.0, integration: str = "euler",
-                 conduct_leak: float = 0.0, lower_clamp_voltage: bool = True):
+                 conduct_leak: float = 0.0, lower_clamp_voltage: bool = True, surrogate: str | None = None,
+                 surrogate_height: float = 1.0, surrogate_width: float | None = None):
         super().__init__(name)
         declare_membrane(self, f"IFCell {name!r}", n_units, tau_m, R_m, v_rest, v_reset, thr, refract_time,
                          integration, conduct_leak, None)
         self.lower_clamp_voltage = lower_clamp_voltage
+        declare_surrogate(self, n_units, surrogate, surrogate_height, surrogate_width)
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
-        kw = {**membrane_kwargs(self), "v_min": self.v_rest if self.lower_clamp_voltage else None}
-        v, s, rfr = lif_step(c.v, c.j, c.rfr, self.thr, dt=dt, **kw)
-        return {"v": v, "s": s, "rfr": rfr, "tols": update_tols(c.tols, s, t)}
+        v_int = lif_integrate(c.v, c.j, c.rfr, dt=dt, **membrane_kwargs(self))
+        v, s, rfr = fire_and_reset(v_int, c.rfr, self.thr, dt=dt, v_reset=self.v_reset,
+                                   refract_time=self.refract_time,
+                                   v_min=self.v_rest if self.lower_clamp_voltage else None)
+        out = {"v": v, "s": s, "rfr": rfr, "tols": update_tols(c.tols, s, t)}
+        return add_surrogate(self, out, v_int, self.thr, abs(self.thr - self.v_rest), input_open(c.rfr, dt) <= 0)

@@ -44,6 +44,7 @@ evaluated wherever the integrator evaluates the derivative.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import jax.numpy as jnp
@@ -54,6 +55,7 @@ from contexts.params import choice, count, optional, positive, real
 from ...rules.integrators import EXPLICIT, system_step
 from ...rules.traces import NEVER, update_tols
 from ..lif import declare_conductances, synaptic_current
+from ..surrogate import SURROGATE_RULES, add_surrogate, declare_surrogate, default_width_check
 
 #: ``name: (a, b, c, d)``: a in 1/ms, b dimensionless, c in mV, d in mV/ms
 PRESETS: dict[str, tuple[float, float, float, float]] = {
@@ -86,6 +88,22 @@ PRESETS: dict[str, tuple[float, float, float, float]] = {
 }
 
 
+def soft_threshold(b: float) -> float:
+    """The soft threshold (mV) of the Izhikevich neuron with recovery sensitivity ``b``: the unstable fixed
+    point of ``0.04 v^2 + 5 v + 140 - b v = 0`` (v-nullcline on the w-nullcline ``w = b v``), -50 mV for
+    ``b = 0.2``; where the two nullclines do not cross (``(5 - b)^2 < 22.4``), the potential where ``dv/dt``
+    is smallest, ``-(5 - b) / 0.08``."""
+    disc = (5.0 - b) ** 2 - 4.0 * 0.04 * 140.0
+    return (-(5.0 - b) + math.sqrt(max(disc, 0.0))) / 0.08
+
+
+def _surrogate_centre(params: dict) -> float:
+    if params.get("surrogate_thr") is not None:
+        return params["surrogate_thr"]
+    b = params["b"] if params.get("b") is not None else PRESETS[params["preset"]][1]
+    return soft_threshold(b)
+
+
 def izhikevich_derivatives(v: Any, w: Any, drive: Any, *, a: float, b: float, tau_m: float) -> tuple:
     """``(dv/dt, dw/dt)`` of the module docstring, with ``drive = R_m j``."""
     dv = (0.04 * v * v + 5.0 * v + 140.0 - w + drive) / tau_m
@@ -111,6 +129,17 @@ class IzhikevichCell(Component):
         integration: ``"euler"`` (default), ``"midpoint"`` (= ``"rk2"``).
         E_e: excitatory reversal potential, mV (None: no ``g_e`` input).
         E_i: inhibitory reversal potential, mV (None: no ``g_i`` input).
+        surrogate: surrogate gradient of the spike for e-prop (None: none, no ``psi``); one of
+            ``"piecewise_linear"``, ``"exponential"``, ``"fast_sigmoid_derivative"``, ``"arctan_derivative"``.
+        surrogate_height: its peak value, dimensionless (1).
+        surrogate_width: its width, mV (None: ``|surrogate_thr - v0|``, 15 mV with the defaults).
+        surrogate_thr: the potential the surrogate is centred on, mV (None: the soft threshold of
+            :func:`soft_threshold` for the ``b`` in use, -50 mV for ``regular_spiking``).
+
+    Surrogate gradient (only with ``surrogate``): ``psi = surrogate(v; surrogate_thr, height, width)`` of the
+    v of step 1 (before the reset). It is centred on the soft threshold, beyond which v runs away into a
+    spike, not on the cut-off ``v_thr`` = 30 mV (which v passes within a step or two);
+    :mod:`components.cells.surrogate`.
 
     Compartments:
         j (input, (batch, n_units)): input current I.
@@ -119,18 +148,23 @@ class IzhikevichCell(Component):
         w (state, (batch, n_units)): recovery variable u; starts at w0.
         s (output, (batch, n_units)): spikes 0/1.
         tols (output, (batch, n_units)): time of last spike, ms; -1e9 = never.
+        psi (output, (batch, n_units)): surrogate gradient, dimensionless (only with ``surrogate``).
     """
 
     param_rules = {"n_units": count(), "preset": choice(*PRESETS), "a": optional(real(unit="1/ms")),
                    "b": optional(real()), "c": optional(real(unit="mV")), "d": optional(real(unit="mV/ms")),
                    "v_thr": real(unit="mV"), "tau_m": positive("ms"), "v0": real(unit="mV"),
                    "w0": optional(real(unit="mV/ms")), "integration": choice(*EXPLICIT),
-                   "E_e": optional(real(unit="mV")), "E_i": optional(real(unit="mV"))}
+                   "E_e": optional(real(unit="mV")), "E_i": optional(real(unit="mV")), **SURROGATE_RULES,
+                   "surrogate_thr": optional(real(unit="mV"))}
+    param_checks = (default_width_check(_surrogate_centre, lambda p: p["v0"], "|surrogate_thr - v0|"),)
 
     def __init__(self, name: str, n_units: int, preset: str = "regular_spiking", a: float | None = None,
                  b: float | None = None, c: float | None = None, d: float | None = None, v_thr: float = 30.0,
                  tau_m: float = 1.0, R_m: float = 1.0, v0: float = -65.0, w0: float | None = None,
-                 integration: str = "euler", E_e: float | None = None, E_i: float | None = None):
+                 integration: str = "euler", E_e: float | None = None, E_i: float | None = None,
+                 surrogate: str | None = None, surrogate_height: float = 1.0, surrogate_width: float | None = None,
+                 surrogate_thr: float | None = None):
         super().__init__(name)
         self.n_units, self.preset = n_units, preset
         self.a, self.b, self.c, self.d = a, b, c, d
@@ -143,6 +177,8 @@ class IzhikevichCell(Component):
         self.s = Output((n_units,), doc="spikes (0/1)")
         self.tols = Output((n_units,), init=NEVER, doc="time of last spike (ms); -1e9 = never")
         declare_conductances(self, n_units, E_e, E_i)
+        declare_surrogate(self, n_units, surrogate, surrogate_height, surrogate_width)
+        self.surrogate_thr = surrogate_thr
 
     def abcd(self) -> tuple[float, float, float, float]:
         """The ``(a, b, c, d)`` in use: the preset's, each replaced by the value given explicitly."""
@@ -156,8 +192,16 @@ class IzhikevichCell(Component):
             drive = self.R_m * (c.j + synaptic_current(c, self, v))
             return izhikevich_derivatives(v, w, drive, a=a, b=b, tau_m=self.tau_m)
 
-        v, w = system_step(f, (c.v, c.w), dt, self.integration)
-        s = (v >= self.v_thr).astype(v.dtype)
-        v = jnp.where(s > 0, jnp.asarray(v_reset, v.dtype), v)
+        v_int, w = system_step(f, (c.v, c.w), dt, self.integration)
+        s = (v_int >= self.v_thr).astype(v_int.dtype)
+        v = jnp.where(s > 0, jnp.asarray(v_reset, v_int.dtype), v_int)
         w = w + d * s
-        return {"v": v, "w": w, "s": s, "tols": update_tols(c.tols, s, t)}
+        out = {"v": v, "w": w, "s": s, "tols": update_tols(c.tols, s, t)}
+        if self.surrogate is None:
+            return out
+        centre = self.surrogate_centre()
+        return add_surrogate(self, out, v_int, centre, abs(centre - self.v0))
+
+    def surrogate_centre(self) -> float:
+        """The potential (mV) the surrogate gradient is centred on: ``surrogate_thr``, or the soft threshold."""
+        return _surrogate_centre({"surrogate_thr": self.surrogate_thr, "b": self.abcd()[1], "preset": self.preset})

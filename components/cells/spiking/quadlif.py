@@ -42,7 +42,8 @@ from contexts.params import ParameterError, choice, nonnegative, positive
 
 from ...rules.integrators import EXPLICIT, system_step
 from ...rules.traces import update_tols
-from ..lif import MEMBRANE_RULES, declare_membrane, fire_and_reset, input_open
+from ..lif import MEMBRANE_RULES, SURROGATE_WIDTH_CHECK, declare_membrane, fire_and_reset, input_open
+from ..surrogate import SURROGATE_RULES, add_surrogate, declare_surrogate
 
 
 def _critical_above_rest(params: dict, dt: float, owner: str) -> None:
@@ -82,6 +83,15 @@ class QuadLIFCell(Component):
         tau_theta: decay time constant of thr_theta, ms (1e7); 0 = thr_theta never changes.
         integration: ``"euler"`` (default), ``"midpoint"`` (= ``"rk2"``).
         v_min: lower bound on v after each step, mV (None = no bound).
+        surrogate: surrogate gradient of the spike for e-prop (None: none, no ``psi``); see
+            :class:`~components.cells.lif.LIFCell`.
+        surrogate_height: its peak value, dimensionless (1).
+        surrogate_width: its width, mV (None: ``|thr - v_rest|``, 25 mV with the defaults).
+
+    Surrogate gradient (only with ``surrogate``): ``psi = surrogate(v; thr + thr_theta, height, width)`` of
+    the v of step 1 (before the reset), 0 in steps whose input is gated off. It is centred on the spike
+    cut-off ``thr`` (where the spike is decided and where the adaptation acts); the default width
+    reaches down to rest, so it covers the critical potential ``v_c`` too.
 
     Compartments:
         j (input, (batch, n_units)): input current.
@@ -90,22 +100,25 @@ class QuadLIFCell(Component):
         s (output, (batch, n_units)): spikes 0/1.
         tols (output, (batch, n_units)): time of last spike, ms; -1e9 = never.
         thr_theta (param, (batch, n_units)): adaptive threshold increment, mV; kept by reset.
+        psi (output, (batch, n_units)): surrogate gradient, dimensionless (only with ``surrogate``).
     """
 
     param_rules = {**MEMBRANE_RULES, "a0": positive("1/mV"), "tau_theta": nonnegative("ms"),
-                   "integration": choice(*EXPLICIT)}
-    param_checks = (_critical_above_rest, _euler_stable)
+                   "integration": choice(*EXPLICIT), **SURROGATE_RULES}
+    param_checks = (_critical_above_rest, _euler_stable, SURROGATE_WIDTH_CHECK)
 
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, R_m: float = 1.0, v_rest: float = -65.0,
                  v_reset: float = -60.0, v_c: float = -50.0, a0: float = 0.1, thr: float = -40.0,
                  refract_time: float = 0.0, thr_theta_plus: float = 0.0, tau_theta: float = 1e7,
-                 integration: str = "euler", v_min: float | None = None):
+                 integration: str = "euler", v_min: float | None = None, surrogate: str | None = None,
+                 surrogate_height: float = 1.0, surrogate_width: float | None = None):
         super().__init__(name)
         declare_membrane(self, f"QuadLIFCell {name!r}", n_units, tau_m, R_m, v_rest, v_reset, thr, refract_time,
                          integration, 1.0, v_min)
         self.v_c, self.a0 = v_c, a0
         self.thr_theta_plus, self.tau_theta = thr_theta_plus, tau_theta
         self.thr_theta = Param((n_units,), batched=True, doc="adaptive threshold increment (mV)")
+        declare_surrogate(self, n_units, surrogate, surrogate_height, surrogate_width)
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         drive = self.R_m * c.j * input_open(c.rfr, dt).astype(c.v.dtype)
@@ -113,10 +126,12 @@ class QuadLIFCell(Component):
         def f(v: Any) -> tuple:
             return ((self.a0 * (v - self.v_rest) * (v - self.v_c) + drive) / self.tau_m,)
 
-        (v,) = system_step(f, (c.v,), dt, self.integration)
-        v, s, rfr = fire_and_reset(v, c.rfr, self.thr + c.thr_theta, dt=dt, v_reset=self.v_reset,
+        (v_int,) = system_step(f, (c.v,), dt, self.integration)
+        thr_eff = self.thr + c.thr_theta
+        v, s, rfr = fire_and_reset(v_int, c.rfr, thr_eff, dt=dt, v_reset=self.v_reset,
                                    refract_time=self.refract_time, v_min=self.v_min)
         thr_theta = c.thr_theta
         if self.tau_theta > 0:
             thr_theta = thr_theta * jnp.exp(-dt / self.tau_theta) + self.thr_theta_plus * s
-        return {"v": v, "s": s, "rfr": rfr, "thr_theta": thr_theta, "tols": update_tols(c.tols, s, t)}
+        out = {"v": v, "s": s, "rfr": rfr, "thr_theta": thr_theta, "tols": update_tols(c.tols, s, t)}
+        return add_surrogate(self, out, v_int, thr_eff, abs(self.thr - self.v_rest), input_open(c.rfr, dt) <= 0)
