@@ -20,6 +20,31 @@ from ..rules.eprop import SURROGATES, decay, surrogate_gradient
 MAX_STEPS = 2**30
 
 
+
+def declare_nest_eprop_neuron(cell: Component, n_units: int, surrogate: str, height: float, width: float,
+                              c_reg: float, f_target: float, kappa_reg: float, adapt_beta: float,
+                              adapt_tau: float) -> None:
+    """The parameters and compartments NEST's newer e-prop neurons share (``eprop_iaf``, ``eprop_iaf_psc_delta``)."""
+    cell.surrogate, cell.height, cell.width = surrogate, height, width
+    cell.c_reg, cell.f_target, cell.kappa_reg = c_reg, f_target, kappa_reg
+    cell.adapt_beta, cell.adapt_tau = adapt_beta, adapt_tau
+    cell.j = Input((n_units,), doc="summed synaptic jumps (mV)")
+    cell.v = State((n_units,), doc="membrane potential relative to E_L (mV)")
+    cell.s = Output((n_units,), doc="spikes z (0/1)")
+    cell.psi = Output((n_units,), doc="surrogate gradient")
+    cell.fr_reg = Output((n_units,), doc="firing-rate regularisation c_reg (f_av - f_target)")
+    cell.f_av = State((n_units,), doc="low-pass filtered firing rate (spikes/ms)")
+    cell.r = State((n_units,), doc="refractory steps left")
+    cell.a = State((n_units,), doc="threshold adaptation")
+
+
+def rate_regulariser(cell: Component, f_av: Any, z: Any, dt: float) -> tuple:
+    """NEST's per-step firing-rate regularisation: ``f_av <- kappa_reg f_av + (1 - kappa_reg) z / dt``,
+    ``fr_reg = c_reg (f_av - f_target dt)`` (``f_target`` in Hz, ``f_av`` in spikes/ms)."""
+    f_av = cell.kappa_reg * f_av + (1.0 - cell.kappa_reg) * z / dt
+    return f_av, cell.c_reg * (f_av - cell.f_target / 1000.0 * dt)
+
+
 class EpropIafCell(Component):
     """LIF neuron reset by subtraction (NEST ``eprop_iaf``; with ``adapt_beta > 0``, ``eprop_iaf_adapt``).
 
@@ -82,17 +107,8 @@ class EpropIafCell(Component):
         super().__init__(name)
         self.n_units = int(n_units)
         self.tau_m, self.C_m, self.V_th, self.t_ref, self.I_e = tau_m, C_m, V_th, t_ref, I_e
-        self.surrogate, self.height, self.width = surrogate, height, width
-        self.c_reg, self.f_target, self.kappa_reg = c_reg, f_target, kappa_reg
-        self.adapt_beta, self.adapt_tau = adapt_beta, adapt_tau
-        self.j = Input((n_units,), doc="summed synaptic jumps (mV)")
-        self.v = State((n_units,), doc="membrane potential relative to E_L (mV)")
-        self.s = Output((n_units,), doc="spikes z (0/1)")
-        self.psi = Output((n_units,), doc="surrogate gradient")
-        self.fr_reg = Output((n_units,), doc="firing-rate regularisation c_reg (f_av - f_target)")
-        self.f_av = State((n_units,), doc="low-pass filtered firing rate (spikes/ms)")
-        self.r = State((n_units,), doc="refractory steps left")
-        self.a = State((n_units,), doc="threshold adaptation")
+        declare_nest_eprop_neuron(self, n_units, surrogate, height, width, c_reg, f_target, kappa_reg, adapt_beta,
+                                  adapt_tau)
         self.i_in = State((n_units,), doc="the current applied this step (I_e after the first step)")
         self.thr = Output((n_units,), init=V_th, doc="threshold A = V_th + adapt_beta a")
 
@@ -107,7 +123,6 @@ class EpropIafCell(Component):
         z = ((v >= thr) & (r == 0)).astype(v.dtype)
         v = v - self.V_th * z
         r = jnp.where(z > 0, float(min(round(self.t_ref / dt), MAX_STEPS)), r)
-        f_av = self.kappa_reg * c.f_av + (1.0 - self.kappa_reg) * z / dt
-        fr_reg = self.c_reg * (f_av - self.f_target / 1000.0 * dt)
+        f_av, fr_reg = rate_regulariser(self, c.f_av, z, dt)
         return {"v": v, "s": z, "psi": psi, "fr_reg": fr_reg, "f_av": f_av, "r": r, "a": a, "thr": thr,
                 "i_in": jnp.full_like(v, self.I_e)}

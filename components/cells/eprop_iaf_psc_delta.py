@@ -11,14 +11,14 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from contexts import Component, Input, Output, State
+from contexts import Component, Output
 from contexts.errors import ValidationError
 from contexts.params import choice, count, nonnegative, positive, real
 
 from ..rules.eprop import SURROGATES, decay, surrogate_gradient
+from .eprop_iaf import MAX_STEPS, declare_nest_eprop_neuron, rate_regulariser
 
 #: beyond this many steps a refractory period is "forever" (and still fits int32)
-MAX_STEPS = 2**30
 
 
 class EpropIafPscDeltaCell(Component):
@@ -94,17 +94,8 @@ class EpropIafPscDeltaCell(Component):
             raise ValidationError(f"{name}: V_reset = {V_reset} must not exceed V_th = {V_th}")
         self.n_units = int(n_units)
         self.tau_m, self.C_m, self.V_th, self.V_reset, self.t_ref, self.I_e = tau_m, C_m, V_th, V_reset, t_ref, I_e
-        self.surrogate, self.height, self.width = surrogate, height, width
-        self.c_reg, self.f_target, self.kappa_reg = c_reg, f_target, kappa_reg
-        self.adapt_beta, self.adapt_tau = adapt_beta, adapt_tau
-        self.j = Input((n_units,), doc="summed synaptic jumps (mV)")
-        self.v = State((n_units,), doc="membrane potential relative to E_L (mV)")
-        self.s = Output((n_units,), doc="spikes z (0/1)")
-        self.psi = Output((n_units,), doc="surrogate gradient")
-        self.fr_reg = Output((n_units,), doc="firing-rate regularisation c_reg (f_av - f_target)")
-        self.f_av = State((n_units,), doc="low-pass filtered firing rate (spikes/ms)")
-        self.r = State((n_units,), doc="refractory steps left")
-        self.a = State((n_units,), doc="threshold adaptation")
+        declare_nest_eprop_neuron(self, n_units, surrogate, height, width, c_reg, f_target, kappa_reg, adapt_beta,
+                                  adapt_tau)
         self.thr = Output((n_units,), init=V_th, doc="threshold A = V_th + adapt_beta a")
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
@@ -119,8 +110,7 @@ class EpropIafPscDeltaCell(Component):
         z = (v >= thr).astype(v.dtype)
         v = jnp.where(z > 0, self.V_reset, v)
         r = jnp.where(z > 0, float(min(round(self.t_ref / dt), MAX_STEPS)), r)
-        f_av = self.kappa_reg * c.f_av + (1.0 - self.kappa_reg) * z / dt
-        fr_reg = self.c_reg * (f_av - self.f_target / 1000.0 * dt)
+        f_av, fr_reg = rate_regulariser(self, c.f_av, z, dt)
         return {"v": v, "s": z, "psi": psi, "fr_reg": fr_reg, "f_av": f_av, "r": r, "a": a, "thr": thr}
 
 
