@@ -271,3 +271,25 @@ def publish(args: argparse.Namespace, main_file: str) -> None:
     for png in sorted(Path(args.out).glob("*.png")):
         shutil.copy2(png, dest / png.name)
         progress(args.name, f"published {dest / png.name}")
+
+
+def compile_iterations(iteration: Any, n: int) -> Any:
+    """One jitted ``state -> (state, losses, records of the first iteration, records of the last)`` that runs
+    ``iteration(state) -> (state, loss, records)`` ``n`` times in one ``lax.scan`` (no host round trip)."""
+    import jax
+    import jax.numpy as jnp
+
+    def run(s: dict) -> tuple:
+        _, _, recs0 = jax.eval_shape(iteration, s)
+        empty = jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape, a.dtype), recs0)
+
+        def body(carry: tuple, i: Any) -> tuple:
+            state, first, _ = carry
+            state, loss, recs = iteration(state)
+            first = jax.tree_util.tree_map(lambda f, r: jnp.where(i == 0, r, f), first, recs)
+            return (state, first, recs), loss
+
+        (s, first, last), losses = jax.lax.scan(body, (s, empty, empty), jnp.arange(n))
+        return s, losses, first, last
+
+    return jax.jit(run)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 import numpy as np
+
+from museum._common import compile_iterations
 
 HERE = Path(__file__).resolve().parent
 MODEL = HERE / "model.yaml"
@@ -94,19 +95,7 @@ class Trainer:
 
     def _compiled(self, n: int) -> Any:
         if n not in self._train:
-            def run(s: dict) -> tuple:
-                _, _, recs0 = jax.eval_shape(self.iteration, s)
-                empty = jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape, a.dtype), recs0)
-
-                def body(carry: tuple, i: Any) -> tuple:
-                    state, first, _ = carry
-                    state, loss, recs = self.iteration(state)
-                    first = jax.tree_util.tree_map(lambda f, r: jnp.where(i == 0, r, f), first, recs)
-                    return (state, first, recs), loss
-
-                (s, first, last), losses = jax.lax.scan(body, (s, empty, empty), jnp.arange(n))
-                return s, losses, first, last
-            self._train[n] = jax.jit(run)
+            self._train[n] = compile_iterations(self.iteration, n)
         return self._train[n]
 
     def train(self, n: int, state: dict | None = None) -> tuple[dict, np.ndarray]:
