@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 
 
@@ -27,3 +29,15 @@ def peak_rss_mb() -> float:
     import resource
 
     return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024.0
+
+
+def network_parser() -> argparse.ArgumentParser:
+    """The arguments every simulator's COBA / CUBA script takes (the network and the run)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kind", default="coba", choices=["coba", "cuba"])
+    ap.add_argument("--n", type=int, default=4000)
+    ap.add_argument("--p", type=float, default=0.02)
+    ap.add_argument("--dt", type=float, default=0.1)
+    ap.add_argument("--duration", type=float, default=1000.0, help="ms")
+    ap.add_argument("--seed", type=int, default=0)
+    return ap

@@ -8,14 +8,13 @@ when the network builder is not available in this tree.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from stats import peak_rss_mb, spike_stats  # noqa: E402
+from stats import network_parser, peak_rss_mb, spike_stats  # noqa: E402
 
 
 def event_transmit() -> None:
@@ -36,13 +35,7 @@ def event_transmit() -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--kind", default="coba", choices=["coba", "cuba"])
-    ap.add_argument("--n", type=int, default=4000)
-    ap.add_argument("--p", type=float, default=0.02)
-    ap.add_argument("--dt", type=float, default=0.1)
-    ap.add_argument("--duration", type=float, default=1000.0, help="ms")
-    ap.add_argument("--seed", type=int, default=0)
+    ap = network_parser()
     ap.add_argument("--connectivity", default="bernoulli")
     ap.add_argument("--chunk", type=int, default=1000, help="steps per recorded chunk of the statistics run")
     ap.add_argument("--event", action="store_true",
