@@ -100,12 +100,30 @@ def main(argv: Any = None) -> dict:
                "train_accuracy_first_group": float(g_acc[0]), "train_accuracy_last_group": float(g_acc[-1]),
                "train_loss_per_group": g_loss.tolist(), "train_accuracy_per_group": g_acc.tolist(),
                "rate_hz_test": rate, "train_seconds": t_train}
+    if not args.quick:
+        results.update(_baselines(events, labels, images, train_idx, test_idx))
     mc.progress(NAME, f"test accuracy {test_acc[-1]:.3f} (chance 0.1), on the training split (frozen) "
                       f"{results['train_accuracy_frozen']:.3f}; {rate:.1f} Hz")
     _figure(args.out, clf, events, labels, images, test_idx, pred_test, g_loss, g_acc, test_acc, len(train_idx))
     mc.save_results(args.out, results)
     mc.publish(args, __file__)
     return results
+
+
+def _baselines(events: np.ndarray, labels: np.ndarray, images: np.ndarray, train_idx: np.ndarray,
+               test_idx: np.ndarray) -> dict:
+    """Test accuracy of a non-spiking linear classifier (scikit-learn's logistic regression, defaults) on
+    the same split: on each channel's event count (/ 10) and on the images' pixels."""
+    from sklearn.linear_model import LogisticRegression
+
+    out = {}
+    for key, x in (("event_counts", events.sum(axis=1) / 10.0), ("pixels", images.reshape(len(labels), -1))):
+        model = LogisticRegression(max_iter=5000).fit(x[train_idx], labels[train_idx])
+        out[f"logistic_regression_{key}_test_accuracy"] = float(model.score(x[test_idx], labels[test_idx]))
+    mc.progress(NAME, "logistic regression, test accuracy: on event counts "
+                      f"{out['logistic_regression_event_counts_test_accuracy']:.3f}, on pixels "
+                      f"{out['logistic_regression_pixels_test_accuracy']:.3f}")
+    return out
 
 
 def _rate(clf: Any, events: np.ndarray, labels: np.ndarray) -> float:
