@@ -31,6 +31,8 @@ GROUP = 100  # samples per training point of the curves (NEST's tutorial: a grou
 def _extra(parser: Any) -> None:
     parser.add_argument("--epochs", type=int, default=20, help="passes over the training split (default: %(default)s)")
     parser.add_argument("--n-test", type=int, default=400, help="held-out test samples (default: %(default)s)")
+    parser.add_argument("--n-train", type=int, default=None,
+                        help="use only the first N training samples (default: all of the training split)")
     parser.add_argument("--saccade-steps", type=int, default=30,
                         help="time steps (ms) per saccade; a sample lasts three (default: %(default)s)")
     parser.add_argument("--threshold", type=float, default=0.1,
@@ -42,7 +44,7 @@ def _extra(parser: Any) -> None:
 
 
 def main(argv: Any = None) -> dict:
-    args = mc.parse_args(NAME, __doc__, argv, extra=_extra)
+    args = mc.parse_args(NAME, __doc__, argv, extra=_extra, resumable=True)
     if args.quick:
         args.epochs = min(args.epochs, 1)
     from museum.eprop_nmnist_digits import WINDOW, Classifier, accuracy, build, split
@@ -50,6 +52,7 @@ def main(argv: Any = None) -> dict:
 
     events, labels, images = load_digits_events(args.saccade_steps, args.threshold, args.noise, args.seed)
     train_idx, test_idx = split(len(labels), args.n_test, args.seed)
+    train_idx = train_idx[:args.n_train] if args.n_train else train_idx
     T = events.shape[1]
     mc.progress(NAME, f"{len(labels)} digits as events: {T} steps x {events.shape[2]} channels, "
                       f"{events.sum(axis=(1, 2)).mean():.0f} events per sample; "
@@ -58,15 +61,23 @@ def main(argv: Any = None) -> dict:
     clf = Classifier(ctx, T)
     rng = np.random.default_rng([args.seed, 2])
 
-    loss0, y0 = clf.test(events[test_idx], labels[test_idx])
-    test_acc, test_loss = [accuracy(y0, labels[test_idx])], [float(loss0.mean())]
-    mc.progress(NAME, f"before training: test accuracy {test_acc[0]:.3f}, loss {test_loss[0]:.3f}")
-    train_loss: list = []
-    train_hit: list = []
-    t_train = 0.0
+    back = mc.resume(args, ctx)
+    if back is None:
+        loss0, y0 = clf.test(events[test_idx], labels[test_idx])
+        test_acc, test_loss = [accuracy(y0, labels[test_idx])], [float(loss0.mean())]
+        mc.progress(NAME, f"before training: test accuracy {test_acc[0]:.3f}, loss {test_loss[0]:.3f}")
+        train_loss: list = []
+        train_hit: list = []
+        t_train, done = 0.0, 0
+    else:
+        test_acc, test_loss = list(back["test_acc"]), list(back["test_loss"])
+        train_loss, train_hit = list(back["train_loss"]), list(back["train_hit"])
+        t_train, done = float(back["t_train"]), int(back["done"])
+        rng.bit_generator.state = back["rng"]
     n_total = args.epochs * len(train_idx)
-    with tqdm(total=n_total, unit="sample", desc="e-prop", file=sys.stderr, dynamic_ncols=True) as bar:
-        for epoch in range(args.epochs):
+    with tqdm(total=n_total, initial=done * len(train_idx), unit="sample", desc="e-prop", file=sys.stderr,
+              dynamic_ncols=True) as bar:
+        for epoch in range(done, args.epochs):
             order = rng.permutation(train_idx)
             for k in range(0, len(order), args.chunk):
                 idx = order[k:k + args.chunk]
@@ -82,6 +93,10 @@ def main(argv: Any = None) -> dict:
             test_acc.append(accuracy(mean_y, labels[test_idx]))
             test_loss.append(float(loss.mean()))
             mc.progress(NAME, f"epoch {epoch + 1}: test accuracy {test_acc[-1]:.3f}, loss {test_loss[-1]:.3f}")
+            mc.checkpoint(args, epoch + 1, ctx, done=epoch + 1, test_acc=test_acc, test_loss=test_loss,
+                          train_loss=train_loss, train_hit=train_hit, t_train=t_train,
+                          rng=rng.bit_generator.state)
+    _, mean_y = clf.test(events[test_idx], labels[test_idx]) if done == args.epochs else (None, mean_y)
     pred_test = np.argmax(mean_y, axis=1)
     _, y_train = clf.test(events[train_idx], labels[train_idx])
     rate = _rate(clf, events[test_idx[:50]], labels[test_idx[:50]])

@@ -28,3 +28,23 @@ def test_quick_run_learns(tmp_path):
     # measured (seed 0): 0.435 on the training split, 0.425 on the test split, 0.083 before training
     assert res["train_accuracy_frozen"] > 0.25, res
     assert res["test_accuracy"] > 0.25 > res["test_accuracy_before"], res
+
+
+def test_resume_continues_training_bit_identically(tmp_path):
+    """Two epochs on 100 samples; the second epoch's checkpoint removed (as if killed during it); --resume
+    ends with the curves of the uninterrupted run."""
+    import shutil
+
+    from contexts.checkpoint import Checkpointer
+    from museum.eprop_nmnist_digits.__main__ import main
+
+    argv = ["--out", str(tmp_path), "--epochs", "2", "--n-train", "100", "--n-test", "50"]
+    want = main(argv)
+    ck = Checkpointer(tmp_path / "checkpoints")
+    assert ck.steps() == [1, 2]
+    shutil.rmtree(ck.path(2))
+    got = main(argv + ["--resume"])
+    for key in ("test_accuracy_per_epoch", "test_loss_per_epoch", "train_loss_per_group", "train_accuracy_frozen",
+                "test_accuracy"):
+        assert got[key] == want[key], key
+    assert len(want["test_accuracy_per_epoch"]) == 2
