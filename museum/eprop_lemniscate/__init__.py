@@ -54,7 +54,8 @@ def _alpha(tau_m: Any, dt: float) -> Any:
 
 class PerNeuronTauALIFCell(EpropALIFCell):
     """:class:`~components.cells.eprop.EpropALIFCell` whose ``tau_m`` may be one value per neuron
-    (``alpha_j = exp(-dt / tau_m[j])``, input factor ``1 - alpha_j`` in the "leaky" mode)."""
+    (``alpha_j = exp(-dt / tau_m[j])``, input factor ``1 - alpha_j`` in the "leaky" mode). Its defaults are
+    the regression tutorial's (tau_m = 30 ms, v_th = 0.03, t_ref = 0 ms, input_mode "leaky", beta = 0)."""
 
     param_rules = {**EpropALIFCell.param_rules, "tau_m": custom(_check_tau)}
 
