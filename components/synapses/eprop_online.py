@@ -87,6 +87,7 @@ class EpropOnlineSynapse(DenseSynapse):
     optimizer.epsilon              1e-7         eps                    1e-7
     optimizer.batch_size           1            (1 only)               --
     optimize_each_step             True         (True only)            --
+    (Adam's catch-up)              always       lazy                   True
     kappa (neuron)                 0.97         kappa                  0.97
     kappa_reg (neuron)             0.97         kappa_reg              0.97
     tau_m (post neuron)    ms      10.0         tau_m                  10.0
