@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 from contexts import Input, Param, State
@@ -86,6 +87,7 @@ class EpropOnlineSynapse(DenseSynapse):
     optimizer.epsilon              1e-7         eps                    1e-7
     optimizer.batch_size           1            (1 only)               --
     optimize_each_step             True         (True only)            --
+    (Adam's catch-up)              always       lazy                   True
     kappa (neuron)                 0.97         kappa                  0.97
     kappa_reg (neuron)             0.97         kappa_reg              0.97
     tau_m (post neuron)    ms      10.0         tau_m                  10.0
@@ -94,23 +96,41 @@ class EpropOnlineSynapse(DenseSynapse):
     adapt_tau (neuron)     ms      10.0         adapt_tau              10.0
     ====================== ======= ============ ====================== =============
 
-    ``nest_adam`` steps once per time step with the step count of the simulation's time; NEST's
-    lazy Adam differs for presynaptic neurons silent longer than the cut-off (momentum steps
-    applied at the next spike), so Adam matches NEST only approximately; gradient descent exactly.
+    ``nest_adam`` is NEST's ``WeightOptimizerAdam`` as ``eprop_synapse`` drives it (``lazy``, the
+    default). NEST calls the optimiser once per step of the cut-off window, with the index of that
+    step; each synapse keeps its own next step index and its own powers ``b1^k``, ``b2^k``, and a
+    call runs one Adam iteration for every index from the synapse's next one up to the call's: the
+    first with the gradient, the others with a zero gradient. Inside the window that is one
+    iteration per step, with ``k`` the simulation's step count (``opt_count``). The steps after the
+    window closes (a presynaptic neuron silent longer than ``cutoff``) get no call: the synapse's
+    ``m``, ``v`` and weight stay as they are, so the spike that ends the silence carries the weight
+    without them. At the next window step (whose gradient ``g`` arrives then) the synapse catches
+    up, per presynaptic row with ``n`` skipped steps and ``K = opt_count + 1``::
+
+        k = K - n:            m = b1 m + (1-b1) g ;  v = b2 v + (1-b2) g^2 ;  W -= alpha_k m / (sqrt(v) + eps)
+        k = K - n + 1 .. K:   m = b1 m ;  v = b2 v ;  W -= alpha_k m / (sqrt(v) + eps)
+        W = clip(W, w_min, w_max)            (alpha_k = eta sqrt(1 - b2^k) / (1 - b1^k))
+
+    ``opt_lag`` (param, (n_in,)) counts each row's skipped steps; the catch-up is a loop of
+    ``max(n) + 1`` iterations over the matrix on the steps where a row resumes. ``lazy=False``
+    steps Adam every step instead (zero gradients outside the window), which NEST does not do.
+    Gradient descent needs no catch-up (zero-gradient steps change nothing): it is per step.
+    The lazy form holds one shared state per synapse, as NEST's (one network): with ``batch > 1``
+    a row counts as in its window when it is in any batch element's.
     """
 
     param_rules = {"role": choice(*ROLES), "tau_m": positive("ms"), "tau_out": positive("ms"),
                    "kappa": real(0.0, 1.0), "kappa_reg": real(0.0, 1.0), "eta": real(0.0),
                    "optim_type": custom(check_online_optimizer), "b1": real(0.0, 1.0, high_open=True),
                    "b2": real(0.0, 1.0, high_open=True), "eps": positive(), "w_min": real(), "w_max": real(),
-                   "cutoff": integer(1, MAX_CUTOFF), "no_autapses": flag(), "adapt_beta": real(),
+                   "cutoff": integer(1, MAX_CUTOFF), "no_autapses": flag(), "lazy": flag(), "adapt_beta": real(),
                    "adapt_tau": positive("ms")}
 
     def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, role: str = "hidden",
                  tau_m: float = 10.0, tau_out: float = 10.0, kappa: float = 0.97, kappa_reg: float = 0.97,
                  eta: float = 1e-4, optim_type: str = "nest_gd", b1: float = 0.9, b2: float = 0.999, eps: float = 1e-7,
                  w_min: float = -100.0, w_max: float = 100.0, cutoff: int = MAX_CUTOFF, no_autapses: bool = False,
-                 adapt_beta: float = 0.0, adapt_tau: float = 10.0):
+                 lazy: bool = True, adapt_beta: float = 0.0, adapt_tau: float = 10.0):
         super().__init__(name, shape, weight_init={"dist": "fan_in_gaussian"} if weight_init is None else weight_init,
                          layout="dense")
         if no_autapses and self.shape[0] != self.shape[1]:
@@ -120,6 +140,8 @@ class EpropOnlineSynapse(DenseSynapse):
         self.role, self.tau_m, self.tau_out, self.kappa, self.kappa_reg = role, tau_m, tau_out, kappa, kappa_reg
         self.eta, self.optim_type, self.b1, self.b2, self.eps = eta, optim_type, b1, b2, eps
         self.w_min, self.w_max, self.cutoff, self.no_autapses = w_min, w_max, int(cutoff), no_autapses
+        self.lazy = bool(lazy)
+        self._lazy_adam = self.lazy and isinstance(optim_type, str) and optim_type == "nest_adam"
         if adapt_beta and role != "hidden":
             raise ValidationError(f"{name}: adapt_beta applies to hidden projections onto adaptive cells")
         self.adapt_beta, self.adapt_tau = adapt_beta, adapt_tau
@@ -131,6 +153,8 @@ class EpropOnlineSynapse(DenseSynapse):
         self.seen = State((n_in,), doc="1 after the first presynaptic spike")
         for k, (spec, dtype, init) in state_compartments(self._opt(), syn, self.context.dtype).items():
             setattr(self, f"opt_{k}", Param(spec, dtype=dtype, init=init, doc=f"optimizer state {k}"))
+        if self._lazy_adam:
+            self.opt_lag = Param((n_in,), init=0.0, doc="steps skipped since the row's cut-off window closed")
         if role == "hidden":
             self.post_psi = Input((n_out,), doc="postsynaptic surrogate gradient psi")
             self.post_fr = Input((n_out,), doc="postsynaptic firing-rate regularisation signal")
@@ -150,16 +174,43 @@ class EpropOnlineSynapse(DenseSynapse):
             kw.update(b1=self.b1, b2=self.b2, eps=self.eps)
         return resolve(self.optim_type, **kw)
 
-    def _step(self, c: Any, g: Any) -> dict:
+    def _step(self, c: Any, g: Any, live: Any) -> dict:
+        """The optimiser step on the batch-mean gradient; ``live`` (batch, n_in, 1): the rows' windows."""
         g = jnp.mean(g, axis=0) * c["mask"]
         if self.no_autapses:
             g = g * (1.0 - jnp.eye(*self.shape, dtype=g.dtype))
+        if self._lazy_adam:
+            return self._lazy_adam_step(c, g, jnp.max(live[:, :, 0], axis=0) > 0)
         opt = self._opt()
         names = list(opt.state_spec(self.shape))
         step, new = apply_update(opt, g, {k: c[f"opt_{k}"] for k in names}, c["weights"])
         out = {"weights": jnp.clip(c["weights"] - step, self.w_min, self.w_max) * c["mask"]}
         out.update({f"opt_{k}": new[k] for k in names})
         return out
+
+    def _lazy_adam_step(self, c: Any, g: Any, live: Any) -> dict:
+        """NEST's Adam with its catch-up of the steps a row skipped outside its window (class docstring)."""
+        b1, b2, eps, lr = self.b1, self.b2, self.eps, self.eta
+        lag = c["opt_lag"]
+        runs = jnp.where(live, lag, -1.0)[:, None]           # zero-gradient iterations after the first; -1: none
+        k0 = c["opt_count"] + 1.0 - runs                      # the first iteration's step index
+
+        def body(carry: tuple) -> tuple:
+            j, m, v, w = carry
+            gj = jnp.where(j == 0, g, 0.0)
+            m1 = b1 * m + (1.0 - b1) * gj
+            v1 = b2 * v + (1.0 - b2) * gj * gj
+            k = k0 + j
+            w1 = w - lr * jnp.sqrt(1.0 - b2 ** k) / (1.0 - b1 ** k) * m1 / (jnp.sqrt(v1) + eps)
+            act = j <= runs
+            return j + 1.0, jnp.where(act, m1, m), jnp.where(act, v1, v), jnp.where(act, w1, w)
+
+        start = (jnp.zeros((), g.dtype), c["opt_m"], c["opt_v"], c["weights"])
+        _, m, v, w = jax.lax.while_loop(lambda cr: cr[0] <= jnp.max(runs), body, start)
+        seen = jnp.max(c["seen"], axis=0) > 0
+        return {"weights": jnp.clip(w, self.w_min, self.w_max) * c["mask"], "opt_m": m, "opt_v": v,
+                "opt_acc": jnp.zeros_like(c["opt_acc"]), "opt_calls": c["opt_calls"] + 1.0,
+                "opt_count": c["opt_count"] + 1.0, "opt_lag": jnp.where(live | ~seen, 0.0, lag + 1.0)}
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         out = super().advance_state(c, t=t, dt=dt, key=key)
@@ -176,7 +227,7 @@ class EpropOnlineSynapse(DenseSynapse):
         dtype = c.zbar.dtype
         live = ((c.since < self.cutoff) & (c.seen > 0)).astype(dtype)[:, :, None]   # window of step t - 1
         if self.role == "readout":
-            out = self._step(c, live * c.g_prev)
+            out = self._step(c, live * c.g_prev, live)
             out["g_prev"] = c.zbar[:, :, None] * c.signal[:, None, :]
             return out
         # step t - 1: eligibility (0 outside the window, where NEST only decays the traces), then the gradient
@@ -186,7 +237,7 @@ class EpropOnlineSynapse(DenseSynapse):
             e = live * c.zbar_prev[:, :, None] * c.psi_prev[:, None, :]
         ebar = self.kappa * c.ebar + e
         ebar_reg = self.kappa_reg * c.ebar_reg + (1.0 - self.kappa_reg) * e
-        out = self._step(c, live * (c.signal[:, None, :] * ebar + c.fr_prev[:, None, :] * ebar_reg))
+        out = self._step(c, live * (c.signal[:, None, :] * ebar + c.fr_prev[:, None, :] * ebar_reg), live)
         out.update({"ebar": ebar, "ebar_reg": ebar_reg, "psi_prev": c.post_psi, "fr_prev": c.post_fr})
         if self.adapt_beta:
             out["eps_a"] = decay(self.adapt_tau, dt) * c.eps_a + e
