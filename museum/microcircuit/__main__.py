@@ -61,12 +61,18 @@ def isi_cvs(i: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 def simulate(ctx: Any, info: dict, settle_ms: float, t_ms: float) -> dict:
     """Run ``settle_ms`` then ``t_ms`` in chunks of 50 ms (one compiled scan, reused); the spikes of the
-    measured part as global neuron indices and times (ms from its start), and the timings."""
+    measured part as global neuron indices and times (ms from its start), and the timings: the compile
+    time is that of a one-step run (the same step function), undone before the simulation starts."""
     dt = ctx.dt
     chunk = int(round(CHUNK_MS / dt))
     n_total = int(info["n"].sum())
     mon = SpikeMonitor("net.s", capacity=int(n_total * MAX_RATE_HZ * CHUNK_MS / 1000.0) + 1024)
     n_settle, n_measure = int(math.ceil(settle_ms / CHUNK_MS)), int(math.ceil(t_ms / CHUNK_MS))
+    saved = ctx.state                         # compile the step once on its own, timed, then go back
+    t0 = time.perf_counter()
+    ctx.run("advance", steps=1, monitors=[mon])
+    compile_s = time.perf_counter() - t0
+    ctx.state = saved
     times, ii, tt = [], [], []
     t_start = None
     for c in range(n_settle + n_measure):
@@ -83,7 +89,7 @@ def simulate(ctx: Any, info: dict, settle_ms: float, t_ms: float) -> dict:
                           f"{'(settling)' if c < n_settle else ''} {times[-1]:.1f} s, {mon.count} spikes")
     steady = float(np.median(times[1:])) if len(times) > 1 else times[0]
     return {"i": np.concatenate(ii), "t": np.concatenate(tt) - t_start, "ms": n_measure * CHUNK_MS,
-            "compile_s": max(0.0, times[0] - steady), "wall_per_bio_s": steady * 1000.0 / CHUNK_MS,
+            "compile_s": compile_s, "wall_per_bio_s": steady * 1000.0 / CHUNK_MS,
             "run_s": float(sum(times))}
 
 

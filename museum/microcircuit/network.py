@@ -110,7 +110,8 @@ def draw_edges(s: dict, rng: np.random.Generator) -> dict:
             mean = w[a, b]
             wt = rng.normal(mean, abs(mean) * J_SD, m)
             wt = np.maximum(wt, 0.0) if mean > 0 else np.minimum(wt, 0.0)
-            out["exc" if b % 2 == 0 else "inh"].append((pre + off[b], post + off[a], wt))
+            out["exc" if b % 2 == 0 else "inh"].append(((pre + off[b]).astype(np.int32),
+                                                         (post + off[a]).astype(np.int32), wt))
     return {key: tuple(np.concatenate([part[i] for part in parts]) for i in range(3)) for key, parts in out.items()}
 
 
@@ -160,7 +161,9 @@ def build_network(scale: float = 0.1, k_scale: float | None = None, seed: int = 
         syns = []
         for key, delay in (("exc", DELAY_E), ("inh", DELAY_I)):
             k_max = slots[key][0].shape[0]
-            syn = ExpSynapse(key, (n_total, n_total), tau=TAU_SYN, layout="edges", p_conn=k_max / n_total,
+            # placeholder edges (a cheap fixed in-degree draw), replaced by the drawn ones below
+            syn = ExpSynapse(key, (n_total, n_total), tau=TAU_SYN, layout="edges",
+                             connectivity={"rule": "fixed_in_degree", "k": k_max, "seed": 0},
                              weight_init={"dist": "constant", "value": 0.0}, delay=delay - dt)  # + one step: .prev
             syn.inputs << net.s.prev
             syns.append(syn)
