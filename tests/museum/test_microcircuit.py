@@ -1,0 +1,59 @@
+"""Smoke test of museum.microcircuit: the tables, the edge layout, and a --quick run."""
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from museum.microcircuit import network as nw
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_full_scale_tables():
+    s = nw.sizes(1.0)
+    assert int(s["n"].sum()) == 77169
+    assert 0.29e9 < s["k"].sum() < 0.31e9          # ~0.3e9 synapses
+    assert np.allclose(s["dc"], 0.0)                # nothing to compensate at full in-degrees
+    w = nw.weight_matrix()
+    assert w[0, 2] == 2 * nw.J and w[3, 1] == -4 * nw.J and w[5, 6] == nw.J
+
+
+def test_scaled_sizes_and_compensation():
+    s = nw.sizes(0.1)
+    full = nw.sizes(1.0)
+    # in-degrees scale with k_scale, weights with 1 / sqrt(k_scale)
+    assert np.allclose(s["k"] / s["n"][:, None], 0.1 * full["k"] / full["n"][:, None], rtol=0.02, atol=0.5)
+    assert np.allclose(s["w"], full["w"] / math.sqrt(0.1))
+    # the compensation restores the mean recurrent input at the full-scale rates
+    mean = lambda t: nw.TAU_SYN * 1e-3 * (t["w"] * t["k"] / t["n"][:, None] * nw.FULL_RATES).sum(axis=1)  # noqa: E731
+    assert np.allclose(mean(s) + s["dc"], mean(full), rtol=0.02)
+    assert abs(nw.charge_factor(0.1) - (1 - math.exp(-0.2)) / 0.2) < 1e-12
+
+
+def test_edges_in_slots():
+    rng = np.random.default_rng(0)
+    pre, post = rng.integers(50, size=400), rng.integers(30, size=400)
+    w = rng.normal(size=400)
+    idx, wt = nw.to_slots(pre, post, w, 30)
+    dense = np.zeros((50, 30))
+    np.add.at(dense, (pre, post), w)                 # multapses add up
+    got = np.zeros((50, 30))
+    np.add.at(got, (idx, np.broadcast_to(np.arange(30), idx.shape)), wt)
+    assert np.allclose(got, dense) and idx.shape[0] == np.bincount(post).max()
+
+
+def test_quick_run(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "museum.microcircuit", "--quick", "--out", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "microcircuit.png").stat().st_size > 10_000
+    res = json.loads((tmp_path / "results.json").read_text())
+    rates = [res[f"{p}_rate_hz"] for p in nw.POPS]
+    assert all(r > 0 for r in rates), rates
+    # the model's layer profile: L2/3e fires far less than L5e (paper ~0.9 vs ~7.6 Hz)
+    assert 2 * res["L23e_rate_hz"] < res["L5e_rate_hz"], rates
+    assert res["n_neurons"] == 1544 and res["measured_ms"] == 200.0
