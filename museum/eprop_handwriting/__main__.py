@@ -5,7 +5,7 @@ eprop_supervised_regression_handwriting_bsshslm_2020 tutorial, with a pen trajec
 constant); two leaky readouts learn to draw the pen's x and y over 1824 ms. One iteration = one sequence
 + one e-prop weight update (NEST's Adam, eta = 5e-3; firing-rate regularisation c_reg = 150 towards 20 Hz).
 
-    python -m museum.eprop_handwriting                          # 1000 iterations from our own seed
+    python -m museum.eprop_handwriting                          # 500 iterations from our own seed
     python -m museum.eprop_handwriting --nest --float64 --iterations 5
                                                                 # NEST's initial state: its losses
 
@@ -31,7 +31,7 @@ CHECKPOINTS = (1, 50, 100, 200, 500, 1000, 2000, 5000)  # iterations whose loss 
 
 
 def _extra(parser: Any) -> None:
-    parser.add_argument("--iterations", type=int, default=1000, help="training iterations (default: %(default)s)")
+    parser.add_argument("--iterations", type=int, default=500, help="training iterations (default: %(default)s)")
     parser.add_argument("--nest", action="store_true",
                         help="start from NEST's initial state (nest_init.npz: weights, tau_m, input, target; "
                              "W_in with NEST's late_signal timing) and compare with NEST's losses")
@@ -88,7 +88,7 @@ def main(argv: Any = None) -> dict:
                "loss_mean_last_10": float(losses[-10:].mean()),
                "rate_hz_after": float(np.asarray(recs["rec.s"]).mean() * 1000.0),
                "loss_at": {str(i): float(losses[i - 1]) for i in CHECKPOINTS if i <= len(losses)},
-               "train_seconds": t_train, "seconds_per_iteration": t_train / max(1, args.iterations - (back or {}).get("done", 0)),
+               "train_seconds": t_train, "seconds_per_iteration": t_train / args.iterations,
                "cpu_cores": cores, "first_losses_full_precision": [repr(float(v)) for v in losses[:10]]}
     nest = None
     if args.nest:

@@ -55,10 +55,10 @@ def pen_positions(word: str = "spike", n: int = N_POINTS + 1) -> np.ndarray:
 
 
 def pen_velocities(word: str = "spike", n: int = N_POINTS) -> np.ndarray:
-    """The pen's ``n`` steps ``(dx, dy)`` with ``dy`` pointing down, shape (n, 2)."""
+    """The pen's ``n`` steps ``(dx, dy)`` with ``dy`` pointing down, shape (n, 2), rounded to 6 decimals."""
     d = np.diff(pen_positions(word, n + 1), axis=0)
     d[:, 1] *= -1.0
-    return d
+    return np.round(d, 6)  # what the text file holds (6 decimals), so that file and function agree
 
 
 def targets(velocities: np.ndarray, steps_per_point: int = STEPS_PER_POINT) -> np.ndarray:
