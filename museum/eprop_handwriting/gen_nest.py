@@ -84,7 +84,8 @@ def main() -> dict:
     seq = int(g["steps"]["sequence"])
     y_star = np.stack([np.asarray(p["amplitude_values"][:seq], np.float64) for p in g["params_gen_rate_target"]],
                       axis=1)
-    print(f"NEST's target vs pen.targets(): max difference {np.abs(y_star - pen.targets(pen.pen_velocities())).max():.1e}")
+    diff = np.abs(y_star - pen.targets(pen.pen_velocities())).max()
+    print(f"NEST's target vs pen.targets(): max difference {diff:.1e}")
     np.savez_compressed(
         HERE / "nest_init.npz",
         W_in=w["in_rec"]["weight_matrix"].T.astype(np.float32),     # NEST's matrices are [post, pre]
