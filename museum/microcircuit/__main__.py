@@ -34,6 +34,7 @@ from museum.microcircuit import network as nw
 NAME = "microcircuit"
 CHUNK_MS = 50.0
 MAX_RATE_HZ = 60.0       # spike-buffer size per chunk: every neuron at this rate
+CHECKPOINT_EVERY = 4     # chunks (200 ms) between checkpoints
 RASTER_MS = 200.0        # the raster shows the last 200 ms
 
 
@@ -59,10 +60,11 @@ def isi_cvs(i: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.asarray(cvs)
 
 
-def simulate(ctx: Any, info: dict, settle_ms: float, t_ms: float) -> dict:
+def simulate(ctx: Any, info: dict, settle_ms: float, t_ms: float, args: Any = None) -> dict:
     """Run ``settle_ms`` then ``t_ms`` in chunks of 50 ms (one compiled scan, reused); the spikes of the
     measured part as global neuron indices and times (ms from its start), and the timings: the compile
-    time is that of a one-step run (the same step function), undone before the simulation starts."""
+    time is that of a one-step run (the same step function), undone before the simulation starts. With
+    ``args`` a checkpoint is written every :data:`CHECKPOINT_EVERY` chunks and ``--resume`` continues there."""
     dt = ctx.dt
     chunk = int(round(CHUNK_MS / dt))
     n_total = int(info["n"].sum())
@@ -74,8 +76,13 @@ def simulate(ctx: Any, info: dict, settle_ms: float, t_ms: float) -> dict:
     compile_s = time.perf_counter() - t0
     ctx.state = saved
     times, ii, tt = [], [], []
-    t_start = None
-    for c in range(n_settle + n_measure):
+    t_start, first = None, 0
+    back = mc.resume(args, ctx) if args is not None else None
+    if back is not None:
+        first, times = int(back["done"]), list(back["times"])
+        t_start = None if back["t_start"] < 0 else float(back["t_start"])
+        ii, tt = [np.asarray(back["spike_i"])], [np.asarray(back["spike_t"])]
+    for c in range(first, n_settle + n_measure):
         t0 = time.perf_counter()
         ctx.run("advance", steps=chunk, monitors=[mon])
         times.append(time.perf_counter() - t0)
@@ -87,6 +94,10 @@ def simulate(ctx: Any, info: dict, settle_ms: float, t_ms: float) -> dict:
         done = (c + 1) * CHUNK_MS
         mc.progress(NAME, f"{done:6.0f} / {(n_settle + n_measure) * CHUNK_MS:.0f} ms "
                           f"{'(settling)' if c < n_settle else ''} {times[-1]:.1f} s, {mon.count} spikes")
+        if args is not None and (c + 1) % CHECKPOINT_EVERY == 0 and c + 1 < n_settle + n_measure:
+            mc.checkpoint(args, c + 1, ctx, done=c + 1, times=times, t_start=-1.0 if t_start is None else t_start,
+                          spike_i=np.concatenate(ii) if ii else np.zeros(0, np.int32),
+                          spike_t=np.concatenate(tt) if tt else np.zeros(0, np.float32))
     steady = float(np.median(times[1:])) if len(times) > 1 else times[0]
     return {"i": np.concatenate(ii), "t": np.concatenate(tt) - t_start, "ms": n_measure * CHUNK_MS,
             "compile_s": compile_s, "wall_per_bio_s": steady * 1000.0 / CHUNK_MS,
@@ -107,7 +118,7 @@ def population_stats(info: dict, i: np.ndarray, t: np.ndarray, t_ms: float) -> l
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
-    args = mc.parse_args(NAME, __doc__, argv, extra=extra_args)
+    args = mc.parse_args(NAME, __doc__, argv, extra=extra_args, resumable=True)
     if args.overrides:
         raise SystemExit(f"python -m museum.{NAME}: error: --set needs a YAML model; this network is built in "
                          f"Python (museum/microcircuit/network.py): use --scale, --k-scale, --drive")
@@ -120,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     mc.progress(NAME, f"scale {scale:g} (in-degrees x {info['k_scale']:g}): {n_total} neurons, "
                       f"{info['n_synapses']:,} synapses in {info['slots']:,} edge slots, {args.drive} drive; "
                       f"built in {build_s:.1f} s")
-    sim = simulate(ctx, info, args.settle, t_ms)
+    sim = simulate(ctx, info, args.settle, t_ms, args)
     stats = population_stats(info, sim["i"], sim["t"], sim["ms"])
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     results: dict[str, Any] = {"scale": scale, "k_scale": info["k_scale"], "drive": args.drive,

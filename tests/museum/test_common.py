@@ -92,6 +92,7 @@ def test_only_resumable_exhibits_take_resume(tmp_path, capsys):
     assert "unrecognized arguments: --resume" in capsys.readouterr().err
     for name in ("eprop_evidence_accumulation", "stdp_digits", "eprop_vs_bptt", "brunel", "coba_cuba",
                  "sparse_coding", "predictive_coding", "eprop_sine_waves", "eprop_nmnist_digits", "eprop_sparse",
+                 "microcircuit",
                  "eprop_handwriting"):
         text = (mc.exhibit_dir(mc.__file__) / name / "__main__.py").read_text()
         assert "resumable=True" in text and "mc.checkpoint(" in text and "mc.resume(" in text, name

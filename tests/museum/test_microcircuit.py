@@ -57,3 +57,21 @@ def test_quick_run(tmp_path):
     # the model's layer profile: L2/3e fires far less than L5e (paper ~0.9 vs ~7.6 Hz)
     assert 2 * res["L23e_rate_hz"] < res["L5e_rate_hz"], rates
     assert res["n_neurons"] == 1544 and res["measured_ms"] == 200.0
+
+
+def test_resume_from_a_checkpoint_gives_the_same_spikes(tmp_path, capsys):
+    """A checkpoint is written after 200 ms; --resume from it ends with the rates and CVs of the whole run."""
+    from contexts.checkpoint import Checkpointer
+    from museum.microcircuit.__main__ import main
+
+    argv = ["--out", str(tmp_path), "--scale", "0.01", "--ms", "150", "--settle", "100"]
+    want = main(argv)
+    assert Checkpointer(tmp_path / "checkpoints").steps() == [4]
+    capsys.readouterr()
+    got = main(argv + ["--resume"])
+    err = capsys.readouterr().err
+    assert "resumed from checkpoint 4" in err and " 200 / 250 ms" not in err   # chunks 1-4 were not run again
+    keys = [k for k in want if k.endswith("_rate_hz") or k.endswith("_cv_isi")]
+    assert len(keys) == 16 and sum(want[k] for k in keys if k.endswith("_rate_hz")) > 0
+    for k in keys:
+        np.testing.assert_equal(got[k], want[k], err_msg=k)
