@@ -24,18 +24,18 @@ import importlib.util
 import json
 import os
 import pathlib
-import runpy
 import sys
 import tempfile
-import time
 import types
 
 import nest
 import numpy as np
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+from museum._nest_tutorial import run_tutorial, tutorial_path  # noqa: E402
+
 HERE = pathlib.Path(__file__).resolve().parent
-TUTORIAL = (pathlib.Path(nest.__file__).resolve().parent / "doc" / "examples" / "pynest" / "eprop_plasticity"
-            / "eprop_supervised_regression_handwriting_bsshslm_2020.py")
+TUTORIAL = tutorial_path("eprop_supervised_regression_handwriting_bsshslm_2020.py")
 
 
 def _pen() -> types.ModuleType:
@@ -46,38 +46,16 @@ def _pen() -> types.ModuleType:
     return mod
 
 
-def _stub_ipython() -> None:
-    try:
-        import IPython.display  # noqa: F401
-    except ImportError:  # a stand-in that leaves sys.modules as soon as the tutorial has imported Image
-        stub, display = types.ModuleType("IPython"), types.ModuleType("IPython.display")
-
-        def image(name: str) -> object:
-            if name != "Image":
-                raise AttributeError(name)
-            for mod in ("IPython", "IPython.display"):  # matplotlib must not think it runs in IPython
-                sys.modules.pop(mod, None)
-            return lambda *a, **k: None
-
-        display.__getattr__ = image
-        stub.display = display
-        sys.modules["IPython"], sys.modules["IPython.display"] = stub, display
 
 
 def main() -> dict:
-    _stub_ipython()
-    import matplotlib
-
-    matplotlib.use("Agg")  # the tutorial's figures are drawn but never shown
     pen = _pen()
     cwd = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
         pen.write(pathlib.Path(tmp) / "chaos_handwriting.txt")  # the name the tutorial reads; our word
         os.chdir(tmp)
         try:
-            t0 = time.perf_counter()
-            g = runpy.run_path(str(TUTORIAL), run_name="__main__")
-            seconds = time.perf_counter() - t0
+            g, seconds = run_tutorial(TUTORIAL)
         finally:
             os.chdir(cwd)
     w = g["weights_pre_train"]
