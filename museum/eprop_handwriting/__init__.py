@@ -41,7 +41,7 @@ def build(seed: int = 0, tau_m: np.ndarray | None = None, batch_size: int = 1, d
     from contexts import load_model
 
     tau = [float(v) for v in (draw_tau_m(seed) if tau_m is None else tau_m)]
-    units = {f"{c}.tau_m_units": tau for c in ("rec", "W_in", "W_rec")}
+    units = {f"{c}.tau_m": tau for c in ("rec", "W_in", "W_rec")}
     return load_model(MODEL, allow_import=["museum"],
                       overrides={"seed": seed, "batch_size": batch_size, "dtype": dtype, **units,
                                  **(overrides or {})})
