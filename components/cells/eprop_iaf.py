@@ -12,7 +12,7 @@ from typing import Any
 import jax.numpy as jnp
 
 from contexts import Component, Input, Output, State
-from contexts.params import choice, count, nonnegative, positive, real
+from contexts.params import choice, count, nonnegative, optional, positive, real
 
 from ..rules.eprop import SURROGATES, decay, surrogate_gradient
 
@@ -38,6 +38,11 @@ def declare_nest_eprop_neuron(cell: Component, n_units: int, surrogate: str, hei
     cell.a = State((n_units,), doc="threshold adaptation")
 
 
+def floor_potential(v: Any, v_min: float | None) -> Any:
+    """NEST's lower bound of the membrane potential, ``max(v, V_min)`` (mV); no bound for ``None``."""
+    return v if v_min is None else jnp.maximum(v, v_min)
+
+
 def rate_regulariser(cell: Component, f_av: Any, z: Any, dt: float) -> tuple:
     """NEST's per-step firing-rate regularisation: ``f_av <- kappa_reg f_av + (1 - kappa_reg) z / dt``,
     ``fr_reg = c_reg (f_av - f_target dt)`` (``f_target`` in Hz, ``f_av`` in spikes/ms)."""
@@ -53,7 +58,7 @@ class EpropIafCell(Component):
     ``rho = exp(-dt/adapt_tau)``; NEST's order)::
 
         r   = max(r - 1, 0)
-        v   = alpha v + P_i i_in + j                 (i_in = I_e from the second step on, NEST's buffer)
+        v   = max(alpha v + P_i i_in + j, V_min)     (i_in = I_e from the second step on, NEST's buffer)
         a   = rho a + z_prev ;  A = V_th + adapt_beta a
         psi = surrogate(v; A, height, width)          (0 while r > 0)
         z   = v >= A and r == 0 ;  where z: v = v - V_th, r = round(t_ref / dt)
@@ -85,7 +90,7 @@ class EpropIafCell(Component):
     t_ref                       ms     2.0                t_ref                 2.0
     tau_m                       ms     10.0               tau_m                 10.0
     V_th                        mV     -55.0 (abs.)       V_th (rel. E_L)       15.0
-    V_min                       mV     -inf               (not modelled)        --
+    V_min                       mV     -inf               V_min (rel. E_L)      None (no floor)
     adapt_beta (``_adapt``)            1.0                adapt_beta            0.0 (eprop_iaf)
     adapt_tau (``_adapt``)      ms     10.0               adapt_tau             10.0
     adaptation (``_adapt``)            0.0                a (initial state)     0.0
@@ -98,13 +103,14 @@ class EpropIafCell(Component):
                    "t_ref": nonnegative("ms"), "I_e": real(unit="pA"), "surrogate": choice(*SURROGATES),
                    "height": nonnegative(), "width": positive("mV"), "c_reg": nonnegative(),
                    "f_target": nonnegative("Hz"), "kappa_reg": real(0.0, 1.0), "adapt_beta": nonnegative(),
-                   "adapt_tau": positive("ms")}
+                   "adapt_tau": positive("ms"), "V_min": optional(real(unit="mV"))}
 
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, C_m: float = 250.0, V_th: float = 15.0,
                  t_ref: float = 2.0, I_e: float = 0.0, surrogate: str = "piecewise_linear", height: float = 1.0,
                  width: float = 0.5, c_reg: float = 0.0, f_target: float = 10.0, kappa_reg: float = 0.97,
-                 adapt_beta: float = 0.0, adapt_tau: float = 10.0):
+                 adapt_beta: float = 0.0, adapt_tau: float = 10.0, V_min: float | None = None):
         super().__init__(name)
+        self.V_min = V_min
         self.n_units = int(n_units)
         self.tau_m, self.C_m, self.V_th, self.t_ref, self.I_e = tau_m, C_m, V_th, t_ref, I_e
         declare_nest_eprop_neuron(self, n_units, surrogate, height, width, c_reg, f_target, kappa_reg, adapt_beta,
@@ -116,7 +122,7 @@ class EpropIafCell(Component):
         alpha = decay(self.tau_m, dt)
         p_i = self.tau_m / self.C_m * (1.0 - alpha)
         r = jnp.maximum(c.r - 1.0, 0.0)
-        v = alpha * c.v + p_i * c.i_in + c.j
+        v = floor_potential(alpha * c.v + p_i * c.i_in + c.j, self.V_min)
         a = decay(self.adapt_tau, dt) * c.a + c.s
         thr = self.V_th + self.adapt_beta * a
         psi = surrogate_gradient(self.surrogate, v, thr, self.height, self.width, r > 0)

@@ -11,12 +11,12 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from contexts import Component, Output
+from contexts import Component, Output, State
 from contexts.errors import ValidationError
-from contexts.params import choice, count, nonnegative, positive, real
+from contexts.params import choice, count, flag, nonnegative, optional, positive, real
 
 from ..rules.eprop import SURROGATES, decay, surrogate_gradient
-from .eprop_iaf import MAX_STEPS, declare_nest_eprop_neuron, rate_regulariser
+from .eprop_iaf import MAX_STEPS, declare_nest_eprop_neuron, floor_potential, rate_regulariser
 
 #: beyond this many steps a refractory period is "forever" (and still fits int32)
 
@@ -28,9 +28,10 @@ class EpropIafPscDeltaCell(Component):
     incoming spikes. Per step of ``dt`` (``alpha = exp(-dt/tau_m)``, ``P_i = tau_m / C_m (1 - alpha)``;
     NEST's order)::
 
-        if r == 0:  v = alpha v + P_i I_e + j            (input while refractory is dropped)
+        if r == 0:  v = alpha v + P_i I_e + j + q ;  q = 0 ;  v = max(v, V_min)
                     a = rho a + z_prev ;  A = V_th + adapt_beta a      (rho = exp(-dt/adapt_tau))
-        else:       r = r - 1
+        else:       q = q + exp(-r dt / tau_m) j     (refractory_input; otherwise the input is dropped)
+                    r = r - 1
         psi = surrogate(v; A, height, width)              (0 while r > 0)
         z   = v >= A ;  where z: v = V_reset, r = round(t_ref / dt)
         f_av   = kappa_reg f_av + (1 - kappa_reg) z / dt  (spikes per ms)
@@ -41,7 +42,8 @@ class EpropIafPscDeltaCell(Component):
         s (output): spikes z; psi (output): surrogate gradient; fr_reg (output): firing-rate
         regularisation signal read by :class:`~components.synapses.eprop_online.EpropOnlineSynapse`;
         f_av (state): low-pass filtered rate (spikes/ms); r (state): refractory steps left;
-        a (state): threshold adaptation; thr (output): the threshold A.
+        a (state): threshold adaptation; thr (output): the threshold A; q (state, with
+        ``refractory_input``): the input received while refractory, decayed to the period's end (mV).
 
     With ``adapt_beta = 0`` (the default) this is NEST's ``eprop_iaf_psc_delta``; with ``adapt_beta > 0``
     it is ``eprop_iaf_psc_delta_adapt`` (give its synapses the same ``adapt_beta`` and ``adapt_tau``:
@@ -66,8 +68,8 @@ class EpropIafPscDeltaCell(Component):
     tau_m                           ms     10.0               tau_m                 10.0
     V_reset                         mV     -70.0 (abs.)       V_reset (rel. E_L)    0.0
     V_th                            mV     -55.0 (abs.)       V_th (rel. E_L)       15.0
-    V_min                           mV     -inf               (not modelled)        --
-    with_refr_input                        False              (False only)          --
+    V_min                           mV     -inf               V_min (rel. E_L)      None (no floor)
+    refractory_input                       False              refractory_input      False
     adapt_beta (``_adapt``)                1.0                adapt_beta            0.0
     adapt_tau (``_adapt``)          ms     10.0               adapt_tau             10.0
     adaptation (``_adapt``)                0.0                a (initial state)     0.0
@@ -83,13 +85,16 @@ class EpropIafPscDeltaCell(Component):
                    "V_reset": real(unit="mV"), "t_ref": nonnegative("ms"), "I_e": real(unit="pA"),
                    "surrogate": choice(*SURROGATES), "height": nonnegative(), "width": positive("mV"),
                    "c_reg": nonnegative(), "f_target": nonnegative("Hz"), "kappa_reg": real(0.0, 1.0),
-                   "adapt_beta": nonnegative(), "adapt_tau": positive("ms")}
+                   "adapt_beta": nonnegative(), "adapt_tau": positive("ms"), "V_min": optional(real(unit="mV")),
+                   "refractory_input": flag()}
 
     def __init__(self, name: str, n_units: int, tau_m: float = 10.0, C_m: float = 250.0, V_th: float = 15.0,
                  V_reset: float = 0.0, t_ref: float = 2.0, I_e: float = 0.0, surrogate: str = "piecewise_linear",
                  height: float = 1.0, width: float = 0.5, c_reg: float = 0.0, f_target: float = 10.0,
-                 kappa_reg: float = 0.97, adapt_beta: float = 0.0, adapt_tau: float = 10.0):
+                 kappa_reg: float = 0.97, adapt_beta: float = 0.0, adapt_tau: float = 10.0,
+                 V_min: float | None = None, refractory_input: bool = False):
         super().__init__(name)
+        self.V_min, self.refractory_input = V_min, bool(refractory_input)
         if V_reset > V_th:
             raise ValidationError(f"{name}: V_reset = {V_reset} must not exceed V_th = {V_th}")
         self.n_units = int(n_units)
@@ -97,12 +102,19 @@ class EpropIafPscDeltaCell(Component):
         declare_nest_eprop_neuron(self, n_units, surrogate, height, width, c_reg, f_target, kappa_reg, adapt_beta,
                                   adapt_tau)
         self.thr = Output((n_units,), init=V_th, doc="threshold A = V_th + adapt_beta a")
+        if self.refractory_input:
+            self.q = State((n_units,), doc="input received while refractory, decayed to the period's end (mV)")
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         alpha = decay(self.tau_m, dt)
         p_i = self.tau_m / self.C_m * (1.0 - alpha)
         ref = c.r > 0
-        v = jnp.where(ref, c.v, alpha * c.v + p_i * self.I_e + c.j)
+        out = {}
+        if self.refractory_input:
+            v = jnp.where(ref, c.v, floor_potential(alpha * c.v + p_i * self.I_e + c.j + c.q, self.V_min))
+            out["q"] = jnp.where(ref, c.q + jnp.exp(-c.r * dt / self.tau_m) * c.j, 0.0)
+        else:
+            v = jnp.where(ref, c.v, floor_potential(alpha * c.v + p_i * self.I_e + c.j, self.V_min))
         a = jnp.where(ref, c.a, decay(self.adapt_tau, dt) * c.a + c.s)
         thr = self.V_th + self.adapt_beta * a
         r = jnp.where(ref, c.r - 1.0, c.r)
@@ -111,6 +123,6 @@ class EpropIafPscDeltaCell(Component):
         v = jnp.where(z > 0, self.V_reset, v)
         r = jnp.where(z > 0, float(min(round(self.t_ref / dt), MAX_STEPS)), r)
         f_av, fr_reg = rate_regulariser(self, c.f_av, z, dt)
-        return {"v": v, "s": z, "psi": psi, "fr_reg": fr_reg, "f_av": f_av, "r": r, "a": a, "thr": thr}
+        return {**out, "v": v, "s": z, "psi": psi, "fr_reg": fr_reg, "f_av": f_av, "r": r, "a": a, "thr": thr}
 
 

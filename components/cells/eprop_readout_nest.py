@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from contexts import Component, Input, Output, State
-from contexts.params import count, positive, real
+from contexts.params import count, optional, positive, real
 
 from ..rules.eprop import decay
+from .eprop_iaf import floor_potential
 
 
 class EpropReadoutNestCell(Component):
@@ -17,7 +18,7 @@ class EpropReadoutNestCell(Component):
     ODE (ms): ``tau_m dy/dt = -y + (tau_m / C_m) I_e`` plus jumps ``j`` at incoming spikes. Per step
     (``kappa = exp(-dt/tau_m)``, ``P_i = tau_m / C_m (1 - kappa)``, ``w`` = the learning window)::
 
-        y    = kappa y + P_i I_e + j
+        y    = max(kappa y + P_i I_e + j, V_min)
         err  = w (y - y*)          (sent back as the error signal)
         loss = 0.5 err^2 summed over the readouts (per sample)
 
@@ -36,14 +37,17 @@ class EpropReadoutNestCell(Component):
     E_L         mV   0.0          (potentials rel. E_L)      --
     I_e         pA   0.0          I_e                        0.0
     tau_m       ms   10.0         tau_m                      10.0
-    V_min       mV   -inf         (not modelled)             --
+    V_min       mV   -inf         V_min (rel. E_L)           None (no floor)
     =========== ==== ============ ========================== ============
     """
 
-    param_rules = {"n_units": count(), "tau_m": positive("ms"), "C_m": positive("pF"), "I_e": real(unit="pA")}
+    param_rules = {"n_units": count(), "tau_m": positive("ms"), "C_m": positive("pF"), "I_e": real(unit="pA"),
+                   "V_min": optional(real(unit="mV"))}
 
-    def __init__(self, name: str, n_units: int, tau_m: float = 10.0, C_m: float = 250.0, I_e: float = 0.0):
+    def __init__(self, name: str, n_units: int, tau_m: float = 10.0, C_m: float = 250.0, I_e: float = 0.0,
+                 V_min: float | None = None):
         super().__init__(name)
+        self.V_min = V_min
         self.n_units = int(n_units)
         self.tau_m, self.C_m, self.I_e = tau_m, C_m, I_e
         self.j = Input((n_units,), doc="z @ W_out")
@@ -56,6 +60,6 @@ class EpropReadoutNestCell(Component):
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
         kappa = decay(self.tau_m, dt)
-        y = kappa * c.y + self.tau_m / self.C_m * (1.0 - kappa) * self.I_e + c.j
+        y = floor_potential(kappa * c.y + self.tau_m / self.C_m * (1.0 - kappa) * self.I_e + c.j, self.V_min)
         err = c.window * (y - c.target)
         return {"y": y, "readout": c.window * y, "error": err, "loss": 0.5 * (err * err).sum(-1)}

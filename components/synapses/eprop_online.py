@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 
 from contexts import Input, Param, State
 from contexts.errors import ValidationError
-from contexts.params import ParameterError, choice, custom, flag, integer, positive, real
+from contexts.params import ParameterError, choice, count, custom, flag, integer, positive, real
 
 from ..rules.eprop import decay
+from ..rules.nest_optimizer import NestOptimizer, nest_call
 from ..rules.optax_bridge import apply_update, check_optimizer, resolve, state_compartments
 from .dense import DenseSynapse
 
@@ -85,8 +85,8 @@ class EpropOnlineSynapse(DenseSynapse):
     optimizer.Wmin/Wmax    pA      -100/100     w_min/w_max            -100/100
     optimizer.beta_1/2             0.9/0.999    b1/b2                  0.9/0.999
     optimizer.epsilon              1e-7         eps                    1e-7
-    optimizer.batch_size           1            (1 only)               --
-    optimize_each_step             True         (True only)            --
+    optimizer.batch_size           1            opt_batch_size         1
+    optimize_each_step             True         optimize_each_step     True
     (Adam's catch-up)              always       lazy                   True
     kappa (neuron)                 0.97         kappa                  0.97
     kappa_reg (neuron)             0.97         kappa_reg              0.97
@@ -96,27 +96,23 @@ class EpropOnlineSynapse(DenseSynapse):
     adapt_tau (neuron)     ms      10.0         adapt_tau              10.0
     ====================== ======= ============ ====================== =============
 
-    ``nest_adam`` is NEST's ``WeightOptimizerAdam`` as ``eprop_synapse`` drives it (``lazy``, the
-    default). NEST calls the optimiser once per step of the cut-off window, with the index of that
-    step; each synapse keeps its own next step index and its own powers ``b1^k``, ``b2^k``, and a
-    call runs one Adam iteration for every index from the synapse's next one up to the call's: the
-    first with the gradient, the others with a zero gradient. Inside the window that is one
-    iteration per step, with ``k`` the simulation's step count (``opt_count``). The steps after the
-    window closes (a presynaptic neuron silent longer than ``cutoff``) get no call: the synapse's
-    ``m``, ``v`` and weight stay as they are, so the spike that ends the silence carries the weight
-    without them. At the next window step (whose gradient ``g`` arrives then) the synapse catches
-    up, per presynaptic row with ``n`` skipped steps and ``K = opt_count + 1``::
-
-        k = K - n:            m = b1 m + (1-b1) g ;  v = b2 v + (1-b2) g^2 ;  W -= alpha_k m / (sqrt(v) + eps)
-        k = K - n + 1 .. K:   m = b1 m ;  v = b2 v ;  W -= alpha_k m / (sqrt(v) + eps)
-        W = clip(W, w_min, w_max)            (alpha_k = eta sqrt(1 - b2^k) / (1 - b1^k))
-
-    ``opt_lag`` (param, (n_in,)) counts each row's skipped steps; the catch-up is a loop of
-    ``max(n) + 1`` iterations over the matrix on the steps where a row resumes. ``lazy=False``
-    steps Adam every step instead (zero gradients outside the window), which NEST does not do.
-    Gradient descent needs no catch-up (zero-gradient steps change nothing): it is per step.
-    The lazy form holds one shared state per synapse, as NEST's (one network): with ``batch > 1``
-    a row counts as in its window when it is in any batch element's.
+    ``nest_gd`` and ``nest_adam`` are NEST's ``WeightOptimizerGradientDescent`` and
+    ``WeightOptimizerAdam`` called as ``eprop_synapse`` calls them (``lazy``, the default;
+    :mod:`components.rules.nest_optimizer` has the maths). With ``optimize_each_step`` (NEST's
+    default) a row calls the optimiser at every step of its cut-off window with that step's gradient
+    and the index ``opt_count + 1`` of the clock (``opt_count``, param, advances by one per
+    ``accumulate``); with ``optimize_each_step=False`` the gradients of the window are summed
+    (``opt_cum``) and the row calls the optimiser once, just before its presynaptic spike is
+    transmitted (not at its first spike), with the index ``opt_count``. A call averages the
+    gradients of the ``opt_batch_size`` clock steps of its block and runs one Adam iteration per
+    block since the row's previous optimisation (``opt_step``, param, (n_in,)): the first with the
+    gradient, the others with zero gradients. So a row silent longer than ``cutoff`` keeps its
+    weight, ``m`` and ``v`` through the silence (the spike that ends it carries the old weight) and
+    catches up at its next call, as in NEST; the catch-up is a loop over the matrix on the steps where
+    a row resumes. ``lazy=False`` steps the optimiser at every step instead (zero gradients outside
+    the window; ``opt_batch_size`` 1 and ``optimize_each_step`` only), which NEST does not do. The
+    optimiser state is shared over the batch, as NEST's (one network): with ``batch > 1`` the
+    gradient is the batch mean and a row is in its window (or spikes) when it is in any sample.
     """
 
     param_rules = {"role": choice(*ROLES), "tau_m": positive("ms"), "tau_out": positive("ms"),
@@ -124,13 +120,14 @@ class EpropOnlineSynapse(DenseSynapse):
                    "optim_type": custom(check_online_optimizer), "b1": real(0.0, 1.0, high_open=True),
                    "b2": real(0.0, 1.0, high_open=True), "eps": positive(), "w_min": real(), "w_max": real(),
                    "cutoff": integer(1, MAX_CUTOFF), "no_autapses": flag(), "lazy": flag(), "adapt_beta": real(),
-                   "adapt_tau": positive("ms")}
+                   "adapt_tau": positive("ms"), "opt_batch_size": count(), "optimize_each_step": flag()}
 
     def __init__(self, name: str, shape: tuple, weight_init: dict | None = None, role: str = "hidden",
                  tau_m: float = 10.0, tau_out: float = 10.0, kappa: float = 0.97, kappa_reg: float = 0.97,
                  eta: float = 1e-4, optim_type: str = "nest_gd", b1: float = 0.9, b2: float = 0.999, eps: float = 1e-7,
                  w_min: float = -100.0, w_max: float = 100.0, cutoff: int = MAX_CUTOFF, no_autapses: bool = False,
-                 lazy: bool = True, adapt_beta: float = 0.0, adapt_tau: float = 10.0):
+                 lazy: bool = True, adapt_beta: float = 0.0, adapt_tau: float = 10.0, opt_batch_size: int = 1,
+                 optimize_each_step: bool = True):
         super().__init__(name, shape, weight_init={"dist": "fan_in_gaussian"} if weight_init is None else weight_init,
                          layout="dense")
         if no_autapses and self.shape[0] != self.shape[1]:
@@ -140,8 +137,12 @@ class EpropOnlineSynapse(DenseSynapse):
         self.role, self.tau_m, self.tau_out, self.kappa, self.kappa_reg = role, tau_m, tau_out, kappa, kappa_reg
         self.eta, self.optim_type, self.b1, self.b2, self.eps = eta, optim_type, b1, b2, eps
         self.w_min, self.w_max, self.cutoff, self.no_autapses = w_min, w_max, int(cutoff), no_autapses
-        self.lazy = bool(lazy)
-        self._lazy_adam = self.lazy and isinstance(optim_type, str) and optim_type == "nest_adam"
+        self.lazy, self.opt_batch_size = bool(lazy), int(opt_batch_size)
+        self.optimize_each_step = bool(optimize_each_step)
+        self._nest = self.lazy and isinstance(optim_type, str) and optim_type in OPTIMIZERS
+        if not self._nest and (self.opt_batch_size != 1 or not self.optimize_each_step):
+            raise ValidationError(f"{name}: opt_batch_size > 1 and optimize_each_step=False follow NEST's optimiser "
+                                  f"calls: they need optim_type nest_gd or nest_adam with lazy=True")
         if adapt_beta and role != "hidden":
             raise ValidationError(f"{name}: adapt_beta applies to hidden projections onto adaptive cells")
         self.adapt_beta, self.adapt_tau = adapt_beta, adapt_tau
@@ -151,10 +152,17 @@ class EpropOnlineSynapse(DenseSynapse):
         self.zbar = State((n_in,), doc="presynaptic trace zbar")
         self.since = State((n_in,), doc="steps since the latest presynaptic spike")
         self.seen = State((n_in,), doc="1 after the first presynaptic spike")
-        for k, (spec, dtype, init) in state_compartments(self._opt(), syn, self.context.dtype).items():
-            setattr(self, f"opt_{k}", Param(spec, dtype=dtype, init=init, doc=f"optimizer state {k}"))
-        if self._lazy_adam:
-            self.opt_lag = Param((n_in,), init=0.0, doc="steps skipped since the row's cut-off window closed")
+        if self._nest:
+            self.opt_count = Param((), init=0.0, doc="the optimiser's clock: steps accumulated so far")
+            self.opt_step = Param((n_in,), init=1.0, doc="each row's next optimisation step (NEST's)")
+            if optim_type == "nest_adam":
+                self.opt_m = Param(syn, doc="Adam's first moment")
+                self.opt_v = Param(syn, doc="Adam's second moment")
+            if self.opt_batch_size > 1 or not self.optimize_each_step:
+                self.opt_cum = Param(syn, doc="gradients summed since the row's last optimisation")
+        else:
+            for k, (spec, dtype, init) in state_compartments(self._opt(), syn, self.context.dtype).items():
+                setattr(self, f"opt_{k}", Param(spec, dtype=dtype, init=init, doc=f"optimizer state {k}"))
         if role == "hidden":
             self.post_psi = Input((n_out,), doc="postsynaptic surrogate gradient psi")
             self.post_fr = Input((n_out,), doc="postsynaptic firing-rate regularisation signal")
@@ -174,13 +182,23 @@ class EpropOnlineSynapse(DenseSynapse):
             kw.update(b1=self.b1, b2=self.b2, eps=self.eps)
         return resolve(self.optim_type, **kw)
 
-    def _step(self, c: Any, g: Any, live: Any) -> dict:
-        """The optimiser step on the batch-mean gradient; ``live`` (batch, n_in, 1): the rows' windows."""
+    def _batch_gradient(self, c: Any, g: Any) -> Any:
         g = jnp.mean(g, axis=0) * c["mask"]
         if self.no_autapses:
             g = g * (1.0 - jnp.eye(*self.shape, dtype=g.dtype))
-        if self._lazy_adam:
-            return self._lazy_adam_step(c, g, jnp.max(live[:, :, 0], axis=0) > 0)
+        return g
+
+    def _step(self, c: Any, g: Any, live: Any) -> dict:
+        """This step's gradient ``g`` (batch, n_in, n_out) into the optimiser; ``live`` (batch, n_in, 1):
+        the rows' windows."""
+        g = self._batch_gradient(c, g)
+        if self._nest:
+            rows = jnp.max(live[:, :, 0], axis=0) > 0
+            if not self.optimize_each_step:           # summed here, applied at the row's next spike
+                return {"opt_cum": c["opt_cum"] + g, "opt_count": c["opt_count"] + 1.0}
+            out = self._nest_call(c, g, rows, c["opt_count"] + 1.0)
+            out["opt_count"] = c["opt_count"] + 1.0
+            return out
         opt = self._opt()
         names = list(opt.state_spec(self.shape))
         step, new = apply_update(opt, g, {k: c[f"opt_{k}"] for k in names}, c["weights"])
@@ -188,34 +206,31 @@ class EpropOnlineSynapse(DenseSynapse):
         out.update({f"opt_{k}": new[k] for k in names})
         return out
 
-    def _lazy_adam_step(self, c: Any, g: Any, live: Any) -> dict:
-        """NEST's Adam with its catch-up of the steps a row skipped outside its window (class docstring)."""
-        b1, b2, eps, lr = self.b1, self.b2, self.eps, self.eta
-        lag = c["opt_lag"]
-        runs = jnp.where(live, lag, -1.0)[:, None]           # zero-gradient iterations after the first; -1: none
-        k0 = c["opt_count"] + 1.0 - runs                      # the first iteration's step index
-
-        def body(carry: tuple) -> tuple:
-            j, m, v, w = carry
-            gj = jnp.where(j == 0, g, 0.0)
-            m1 = b1 * m + (1.0 - b1) * gj
-            v1 = b2 * v + (1.0 - b2) * gj * gj
-            k = k0 + j
-            w1 = w - lr * jnp.sqrt(1.0 - b2 ** k) / (1.0 - b1 ** k) * m1 / (jnp.sqrt(v1) + eps)
-            act = j <= runs
-            return j + 1.0, jnp.where(act, m1, m), jnp.where(act, v1, v), jnp.where(act, w1, w)
-
-        start = (jnp.zeros((), g.dtype), c["opt_m"], c["opt_v"], c["weights"])
-        _, m, v, w = jax.lax.while_loop(lambda cr: cr[0] <= jnp.max(runs), body, start)
-        seen = jnp.max(c["seen"], axis=0) > 0
-        return {"weights": jnp.clip(w, self.w_min, self.w_max) * c["mask"], "opt_m": m, "opt_v": v,
-                "opt_acc": jnp.zeros_like(c["opt_acc"]), "opt_calls": c["opt_calls"] + 1.0,
-                "opt_count": c["opt_count"] + 1.0, "opt_lag": jnp.where(live | ~seen, 0.0, lag + 1.0)}
+    def _nest_call(self, c: Any, g: Any, rows: Any, idx: Any) -> dict:
+        """NEST's optimiser called by the presynaptic ``rows`` at clock index ``idx`` (:func:`nest_call`)."""
+        opt = NestOptimizer(self.optim_type, self.eta, self.opt_batch_size, self.b1, self.b2, self.eps,
+                            self.w_min, self.w_max)
+        adam = self.optim_type == "nest_adam"
+        cum = c["opt_cum"] if "opt_cum" in self._compartments else jnp.zeros_like(g)
+        m, v = (c["opt_m"], c["opt_v"]) if adam else (None, None)
+        w, cum, step, m, v = nest_call(opt, c["weights"], cum, c["opt_step"], m, v, g, rows, idx)
+        out = {"weights": w * c["mask"], "opt_step": step}
+        if "opt_cum" in self._compartments:
+            out["opt_cum"] = cum
+        if adam:
+            out.update(opt_m=m, opt_v=v)
+        return out
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:
-        out = super().advance_state(c, t=t, dt=dt, key=key)
         x = c.inputs
         spike = x != 0
+        if self._nest and not self.optimize_each_step:
+            # NEST optimises once per presynaptic spike (from the second on), before sending it
+            rows = jnp.any(spike & (c.seen > 0), axis=0)
+            out = self._nest_call(c, jnp.zeros_like(c.weights), rows, c.opt_count)
+            out["outputs"] = (x @ out["weights"]) * self.resist_scale + c.biases
+        else:
+            out = super().advance_state(c, t=t, dt=dt, key=key)
         tau = self.tau_m if self.role == "hidden" else self.tau_out
         out.update({"zbar": decay(tau, dt) * c.zbar + x, "since": jnp.where(spike, 0.0, c.since + 1.0),
                     "seen": jnp.where(spike, 1.0, c.seen)})

@@ -27,8 +27,11 @@ CASES = [("eprop_iaf", "adam"), ("eprop_iaf_adapt", "gradient_descent"), ("eprop
          ("eprop_iaf_psc_delta_adapt", "gradient_descent")]
 
 
-def regression(neuron_model, optimizer):
-    """NEST's test_eprop_regression for ``neuron_model`` (its own code, recorders widened)."""
+def regression(neuron_model, optimizer, batch_size=1, optimize_each_step=True, n_iter=5, nrn_extra=None,
+               feedback_delay_steps=1):
+    """NEST's test_eprop_regression for ``neuron_model`` (its own code, recorders widened; the optimiser's
+    ``batch_size`` and ``optimize_each_step``, the number of iterations and extra recurrent-neuron
+    parameters ``nrn_extra`` and the learning signal's delay can be changed; NEST's test uses the defaults)."""
 
     # Initialize random generator
     rng_seed = 1
@@ -37,7 +40,6 @@ def regression(neuron_model, optimizer):
     # Define timing of task
 
     group_size = 1
-    n_iter = 5
 
     steps = {
         "sequence": 100,
@@ -120,6 +122,8 @@ def regression(neuron_model, optimizer):
         params_nrn_rec["adapt_tau"] = 2000.0
         params_nrn_rec["adaptation"] = 0.0
 
+    params_nrn_rec.update(nrn_extra or {})
+
     gen_spk_in = nest.Create("spike_generator", n_in)
     nrns_in = nest.Create("parrot_neuron", n_in)
     nrns_rec = nest.Create(neuron_model, n_rec, params_nrn_rec)
@@ -183,9 +187,9 @@ def regression(neuron_model, optimizer):
     params_common_syn_eprop = {
         "optimizer": {
             "type": optimizer,
-            "batch_size": 1,
+            "batch_size": batch_size,
             "eta": 1e-4 * scale_factor**2,
-            "optimize_each_step": True,
+            "optimize_each_step": optimize_each_step,
             "Wmin": -100.0,
             "Wmax": 100.0,
         },
@@ -213,7 +217,7 @@ def regression(neuron_model, optimizer):
 
     params_syn_feedback = {
         "synapse_model": "eprop_learning_signal_connection",
-        "delay": duration["step"],
+        "delay": feedback_delay_steps * duration["step"],
         "weight": weights_out_rec,
     }
 
