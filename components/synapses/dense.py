@@ -65,7 +65,7 @@ import numpy as np
 
 from contexts import Component, Input, Output, Param, State
 from contexts.graph import ARRAY_TAG
-from contexts.params import SHAPE, ParameterError, choice, count, custom, optional, real
+from contexts.params import MAX_ELEMENTS, SPARSE_SHAPE, ParameterError, choice, count, custom, optional, real
 
 from ..rules.connectivity import (
     Connections,
@@ -126,7 +126,7 @@ def _times(w_init: Any, mask: np.ndarray) -> Any:
 
 
 class DenseSynapse(Component):
-    param_rules = {"shape": SHAPE, "weight_init": WEIGHT_SPEC, "bias_init": WEIGHT_SPEC,
+    param_rules = {"shape": SPARSE_SHAPE, "weight_init": WEIGHT_SPEC, "bias_init": WEIGHT_SPEC,
                    "p_conn": real(0.0, 1.0, low_open=True, fix="the probability that a connection exists"),
                    "layout": choice(*LAYOUTS), "connectivity": CONNECTIVITY_SPEC, "weight_mask": MASK_SPEC,
                    "capacity": optional(count()), **DELAY_RULES}
@@ -137,6 +137,9 @@ class DenseSynapse(Component):
         super().__init__(name)
         n_in, n_out = (int(d) for d in shape)
         self.shape = (n_in, n_out)
+        if n_in * n_out > MAX_ELEMENTS and layout not in ("edges", "events"):
+            raise ParameterError(f"{name}: shape ({n_in}, {n_out}) has n_in * n_out > {MAX_ELEMENTS}, too many for "
+                                 f"a dense matrix; store only the connections: layout='edges' or 'events'")
         self.weight_init = dict(DEFAULT_WEIGHT_INIT) if weight_init is None else weight_init
         self.bias_init = bias_init
         self.resist_scale = resist_scale
