@@ -85,3 +85,5 @@ def test_bad_parameters_are_named_errors() -> None:
             ExpSynapse("V", (10, 10), layout="events", capacity=0)
         with pytest.raises(ParameterError, match="layout"):
             ExpSynapse("W", (10, 10), layout="event")
+        with pytest.raises(ParameterError, match="'H'.*too many for a dense matrix.*'edges' or 'events'"):
+            ExpSynapse("H", (100_000, 100_000), layout="dense")
