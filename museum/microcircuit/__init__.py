@@ -65,9 +65,9 @@ def poisson_by_inversion(key: Any, lam: Any) -> Any:
     """Poisson counts of mean ``lam`` (<= 8) from one uniform each: ``n = #{k : u > F(k)}``, ``F`` the CDF
     summed term by term (``p_k = p_{k-1} lam / k``, ``p_0 = e^-lam``) up to :data:`INVERSION_TERMS`.
 
-    Why: ``jax.random.poisson`` loops until every entry is drawn; for the 77,169 neurons of the full
-    microcircuit (mean 1.2-2.3 per step) that took 33 ms per step on the 2-core CPU, this one fused pass
-    a few ms."""
+    Why: ``jax.random.poisson`` loops until every entry is drawn, drawing fresh uniforms for all of them
+    each time; at the full microcircuit's 77,169 neurons (means 1.2-2.3 per step) that was the largest
+    part of the step once the synapses became event-driven. This is one fused pass."""
     u = jax.random.uniform(key, lam.shape, lam.dtype)
     p = jnp.exp(-lam)
     cdf, n = p, jnp.zeros_like(lam)

@@ -4,16 +4,20 @@
     ctx, info = build_network(scale=0.1, seed=0)
     ctx.run("advance", steps=1000)
 
-The eight populations (``POPS``) are consecutive ranges (``info["offsets"]``) of one ``LIFCell``
-``net`` (current-based LIF: ``tau_m`` 10 ms, C 250 pF, threshold -50 mV, reset and rest -65 mV
-held for 2 ms), so that one step is a handful of array operations rather than one per projection.
-Two ``ExpSynapse`` projections (tau_syn 0.5 ms, ``layout: edges``) carry all connections: ``exc``
-from the excitatory populations (delay 1.5 ms), ``inh`` from the inhibitory ones (0.8 ms: the
-paper's 0.75 ms rounded to the 0.1 ms step). Their edges are drawn here, projection by projection,
-as in the paper: ``K`` synapses between random pre and post neurons of the two populations
-(multapses allowed, no autapses), weights normal with 10 % s.d.; then written into the synapses'
-``pre_index`` and ``weights`` (slots beyond a neuron's in-degree hold weight 0). One
-:class:`~museum.microcircuit.PoissonExpDrive` ``ext`` gives every neuron its population's ``K_ext``
+The eight populations (``POPS``) are current-based LIF neurons (``tau_m`` 10 ms, C 250 pF, threshold
+-50 mV, reset and rest -65 mV held for 2 ms); the excitatory ones are consecutive ranges of one
+``LIFCell`` ``exc``, the inhibitory ones of ``inh`` (``info["cells"]`` maps them to global indices,
+population ``a`` in ``info["offsets"][a]:info["offsets"][a + 1]``), so that one step is a handful of
+array operations rather than one per projection. Four ``ExpSynapse`` projections (tau_syn 0.5 ms)
+carry all connections: ``ee``, ``ei`` from the excitatory cell (delay 1.5 ms), ``ie``, ``ii`` from the
+inhibitory one (0.8 ms: the paper's 0.75 ms rounded to the 0.1 ms step). Their edges are drawn here,
+projection by projection, as in the paper: ``K`` synapses between random pre and post neurons of the
+two populations (multapses allowed, no autapses), weights normal with 10 % s.d. In the ``events``
+layout (the default) they are written straight into out-edge rows per presynaptic neuron
+(``post_index``, ``weights`` ``(n_pre, k_out)``; a step costs spikes x out-degree), in the ``edges``
+layout into in-edge columns (``pre_index``, ``weights`` ``(k_in, n_post)``; a step costs neurons x
+in-degree); the same seed gives the same synapses in both. One
+:class:`~museum.microcircuit.PoissonExpDrive` per cell gives every neuron its population's ``K_ext``
 Poisson inputs of 8 Hz and the compensating current. Built in Python rather than YAML because the
 block structure of 8 x 8 projections is computed from the tables.
 
