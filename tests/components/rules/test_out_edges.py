@@ -87,3 +87,15 @@ def test_bad_parameters_are_named_errors() -> None:
             ExpSynapse("W", (10, 10), layout="event")
         with pytest.raises(ParameterError, match="'H'.*too many for a dense matrix.*'edges' or 'events'"):
             ExpSynapse("H", (100_000, 100_000), layout="dense")
+
+
+def test_explicit_arrays_survive_save_and_load(tmp_path) -> None:
+    """The graph records {"rule": "out_edges", "shape": [n_in, k]}; the arrays travel with the state."""
+    with Context("saved") as ctx:
+        edges = OutEdges([[1, 3], [0, 0], [2, 1]], [[1, 2], [3, 0], [4, 5]])
+        ctx.command("advance", [ExpSynapse("O", (3, 4), layout="events", connectivity=edges)])
+    ctx.save(str(tmp_path / "m"))
+    back = Context.load(str(tmp_path / "m"))
+    O = back.components["O"]
+    assert O.layout == "events" and O.connectivity == {"rule": "out_edges", "shape": [3, 2]}
+    np.testing.assert_array_equal(O.dense_weights(back.get("O.weights")), [[0, 1, 0, 2], [3, 0, 0, 0], [0, 5, 4, 0]])
