@@ -15,7 +15,7 @@ intervals against the full-scale rates of NEST's example, and the build, compile
 peak memory.
 
     python -m museum.microcircuit [--quick] [--scale 0.1] [--k-scale K] [--ms 1000] [--layout events|edges]
-                                  [--seed N] [--out DIR]
+                                  [--delay-groups G] [--seed N] [--out DIR]
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ def extra_args(parser: Any) -> None:
     parser.add_argument("--settle", type=float, default=100.0, help="unmeasured time first, ms (default 100)")
     parser.add_argument("--drive", choices=("poisson", "dc"), default="poisson",
                         help="external input: K_ext Poisson inputs of 8 Hz (default) or their mean current")
+    parser.add_argument("--delay-groups", type=int, default=1,
+                        help="1: one delay per source type (default); G > 1: the paper's distributed delays, "
+                             "N(d, d/2), as G equally likely values, one projection each")
     parser.add_argument("--layout", choices=("events", "edges"), default="events",
                         help="synapse storage: out-edge lists, cost ~ spikes x out-degree (default), or in-edge "
                              "lists, cost ~ neurons x in-degree")
@@ -135,7 +138,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
     scale = args.scale or (0.02 if args.quick else 0.1)
     t_ms = args.ms or (200.0 if args.quick else 1000.0)
     t0 = time.perf_counter()
-    ctx, info = nw.build_network(scale, args.k_scale, seed=args.seed, drive=args.drive, layout=args.layout)
+    if args.delay_groups < 1:
+        raise SystemExit(f"python -m museum.{NAME}: error: --delay-groups must be >= 1, got {args.delay_groups}")
+    ctx, info = nw.build_network(scale, args.k_scale, seed=args.seed, drive=args.drive, layout=args.layout,
+                                 delay_groups=args.delay_groups)
     build_s = time.perf_counter() - t0
     n_total = int(info["n"].sum())
     mc.progress(NAME, f"scale {scale:g} (in-degrees x {info['k_scale']:g}): {n_total} neurons, "
@@ -150,7 +156,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     stats = population_stats(info, sim["i"], sim["t"], sim["ms"])
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     results: dict[str, Any] = {"scale": scale, "k_scale": info["k_scale"], "drive": args.drive,
-                               "layout": args.layout, "n_neurons": n_total, "n_synapses": info["n_synapses"],
+                               "layout": args.layout, "delay_groups": args.delay_groups, "n_neurons": n_total,
+                               "n_synapses": info["n_synapses"],
                                "edge_slots": info["slots"], "max_events_per_step": max_events,
                                "capacity": info["capacity"] if max_events else {},
                                "measured_ms": sim["ms"], "build_s": build_s, "compile_s": sim["compile_s"],

@@ -60,6 +60,7 @@ TAU_M, C_M, TAU_SYN = 10.0, 250.0, 0.5   # ms, pF, ms
 V_REST, V_RESET, V_TH, T_REF = -65.0, -65.0, -50.0, 2.0
 V0_MEAN, V0_SD = -58.0, 10.0             # initial potentials (mV), as NEST's example
 DELAY_E, DELAY_I = 1.5, 0.8              # ms (the paper's 0.75 ms rounded to the 0.1 ms step)
+DELAY_REL_SD = 0.5                       # the paper's delay s.d. relative to the mean (delay_groups > 1)
 # events layout: up to 1/8 of a type's neurons spiking in one step take the fast path. Synchronous
 # volleys reach 5 % of the inhibitory neurons in one step at full scale (measured), and a larger
 # capacity costs only the search for the spikes; more (the first step: ~20 % start above threshold)
@@ -145,10 +146,12 @@ def draw_targets(s: dict, a: int, b: int, counts: np.ndarray, rng: np.random.Gen
     return pre, post, wt.astype(np.float32)
 
 
-def out_edge_arrays(s: dict, src: str, tgt: str, rng: np.random.Generator, cf: float) -> tuple[np.ndarray, ...]:
+def out_edge_arrays(s: dict, src: str, tgt: str, rng: np.random.Generator, cf: float,
+                    counts: dict | None = None) -> tuple[np.ndarray, ...]:
     """``(post_index, weights)`` of the events layout, ``(n_src, k_out)``, written projection by projection
-    (no list of all edges is ever held; unused slots: index 0, weight 0)."""
-    counts = draw_counts(s, src, tgt, rng)
+    (no list of all edges is ever held; unused slots: index 0, weight 0). ``counts``: the out-degrees
+    (:func:`draw_counts`; default: drawn here)."""
+    counts = draw_counts(s, src, tgt, rng) if counts is None else counts
     o_src, o_tgt = cell_offsets(s["n"], src), cell_offsets(s["n"], tgt)
     degree = np.zeros(o_src["size"], np.int64)
     for (_, b), c in counts.items():
@@ -169,9 +172,10 @@ def out_edge_arrays(s: dict, src: str, tgt: str, rng: np.random.Generator, cf: f
     return post_index, weights
 
 
-def in_edge_arrays(s: dict, src: str, tgt: str, rng: np.random.Generator, cf: float) -> tuple[np.ndarray, ...]:
+def in_edge_arrays(s: dict, src: str, tgt: str, rng: np.random.Generator, cf: float,
+                   counts: dict | None = None) -> tuple[np.ndarray, ...]:
     """``(pre_index, weights)`` of the edges layout, ``(k_in, n_tgt)``: the same draws as :func:`out_edge_arrays`."""
-    counts = draw_counts(s, src, tgt, rng)
+    counts = draw_counts(s, src, tgt, rng) if counts is None else counts
     o_src, o_tgt = cell_offsets(s["n"], src), cell_offsets(s["n"], tgt)
     parts = []
     for (a, b), c in counts.items():
@@ -179,6 +183,26 @@ def in_edge_arrays(s: dict, src: str, tgt: str, rng: np.random.Generator, cf: fl
         parts.append((pre + o_src[b], post + o_tgt[a], wt))
     pre, post, wt = (np.concatenate([p[i] for p in parts]) for i in range(3))
     return to_slots(pre, post, wt, o_tgt["size"])
+
+
+def delay_values(mean: float, dt: float, groups: int) -> np.ndarray:
+    """``groups`` delays (ms, multiples of ``dt``) standing for N(mean, (DELAY_REL_SD mean)^2) truncated
+    below at ``dt``: the means of its ``groups`` equally likely bins (from a fixed sample of 10^6)."""
+    d = np.random.default_rng(0).normal(mean, DELAY_REL_SD * mean, 1_000_000)
+    d = np.sort(d[d >= dt])
+    return np.array([max(dt, round(part.mean() / dt) * dt) for part in np.array_split(d, groups)])
+
+
+def split_counts(counts: dict, groups: int, rng: np.random.Generator) -> list[dict]:
+    """Each neuron's edges of each projection shared out uniformly at random among ``groups`` groups."""
+    out: list[dict] = [{} for _ in range(groups)]
+    for key, c in counts.items():
+        left = c.astype(np.int64)
+        for g in range(groups):
+            part = left if g == groups - 1 else rng.binomial(left, 1.0 / (groups - g))
+            out[g][key] = part.astype(np.int32)
+            left = left - part
+    return out
 
 
 def to_slots(pre: np.ndarray, post: np.ndarray, w: np.ndarray, n_total: int) -> tuple[np.ndarray, np.ndarray]:
@@ -198,7 +222,7 @@ def to_slots(pre: np.ndarray, post: np.ndarray, w: np.ndarray, n_total: int) -> 
 
 
 def build_network(scale: float = 0.1, k_scale: float | None = None, seed: int = 0, dt: float = 0.1,
-                  drive: str = "poisson", layout: str = "events") -> tuple[Any, dict]:
+                  drive: str = "poisson", layout: str = "events", delay_groups: int = 1) -> tuple[Any, dict]:
     """The Context (one command, ``advance``) and the sizes (:func:`sizes`, with ``offsets``,
     ``n_synapses``, ``slots``, ``layout`` and ``cells``).
 
@@ -208,7 +232,12 @@ def build_network(scale: float = 0.1, k_scale: float | None = None, seed: int = 
     ``ii`` (source type, target type) carry all connections, in ``layout`` ``"events"`` (out-edge lists:
     each step costs spikes x out-degree) or ``"edges"`` (in-edge lists: n_post x in-degree); both hold
     the same network for a seed. ``drive``: ``"poisson"`` (K_ext Poisson inputs of 8 Hz) or ``"dc"``
-    (their mean current). Initial potentials are drawn from N(-58, 10) mV."""
+    (their mean current). Initial potentials are drawn from N(-58, 10) mV.
+
+    ``delay_groups`` 1: one delay per source type (1.5 and 0.8 ms). G > 1: the paper's distributed
+    delays, N(d, (d/2)^2) truncated at ``dt``, discretised to G equally likely values
+    (:func:`delay_values`); each synapse falls in one of the G groups at random and each group is a
+    projection of its own (``ee0`` ... ``ii{G-1}``)."""
     from components.cells import LIFCell
     from components.rules.out_edges import OutEdges
     from components.synapses import ExpSynapse
@@ -230,28 +259,34 @@ def build_network(scale: float = 0.1, k_scale: float | None = None, seed: int = 
         cells = {t: LIFCell(t, size[t], tau_m=TAU_M, R_m=TAU_M / C_M, v_rest=V_REST, v_reset=V_RESET, thr=V_TH,
                             refract_time=T_REF, hold_reset=True, integration="exact") for t in TYPES}
         drives = {t: PoissonExpDrive(f"ext_{t[0]}", size[t], weight=J * cf, tau=TAU_SYN) for t in TYPES}
-        syns = {}
-        for src in TYPES:
-            for tgt in TYPES:
-                name, shape = src[0] + tgt[0], (size[src], size[tgt])
-                delay = DELAYS[src] - dt                    # + one step: the input is .prev
-                if layout == "events":
-                    edges = OutEdges(*out_edge_arrays(s, src, tgt, rng, cf))   # device arrays; NumPy freed here
-                    syn = ExpSynapse(name, shape, tau=TAU_SYN, layout="events", connectivity=edges, delay=delay,
-                                     capacity=max(64, size[src] // CAPACITY_FRACTION))
-                    slots += int(np.prod(edges.shape))
-                else:
-                    pre_index, weights = in_edge_arrays(s, src, tgt, rng, cf)
-                    # placeholder edges (a cheap fixed in-degree draw), replaced by the drawn ones below
-                    syn = ExpSynapse(name, shape, tau=TAU_SYN, layout="edges",
-                                     connectivity={"rule": "fixed_in_degree", "k": pre_index.shape[0], "seed": 0},
-                                     weight_init={"dist": "constant", "value": 0.0}, delay=delay)
-                    drawn[name] = (pre_index, weights)
-                    slots += pre_index.size
-                syn.inputs << cells[src].s.prev
-                syns[name] = syn
+        syns, into = {}, {t: [] for t in TYPES}
+        for src, tgt, g in ((a, b, g) for a in TYPES for b in TYPES for g in range(delay_groups)):
+            if g == 0:
+                counts = draw_counts(s, src, tgt, rng)
+                parts = [counts] if delay_groups == 1 else split_counts(counts, delay_groups, rng)
+                delays = [DELAYS[src]] if delay_groups == 1 else delay_values(DELAYS[src], dt, delay_groups)
+            name = src[0] + tgt[0] + ("" if delay_groups == 1 else str(g))
+            shape = (size[src], size[tgt])
+            delay = float(delays[g]) - dt               # + one step: the input is .prev
+            if layout == "events":
+                # device arrays; the NumPy ones are freed here
+                edges = OutEdges(*out_edge_arrays(s, src, tgt, rng, cf, parts[g]))
+                syn = ExpSynapse(name, shape, tau=TAU_SYN, layout="events", connectivity=edges, delay=delay,
+                                 capacity=max(64, size[src] // CAPACITY_FRACTION))
+                slots += int(np.prod(edges.shape))
+            else:
+                pre_index, weights = in_edge_arrays(s, src, tgt, rng, cf, parts[g])
+                # placeholder edges (a cheap fixed in-degree draw), replaced by the drawn ones below
+                syn = ExpSynapse(name, shape, tau=TAU_SYN, layout="edges",
+                                 connectivity={"rule": "fixed_in_degree", "k": pre_index.shape[0], "seed": 0},
+                                 weight_init={"dist": "constant", "value": 0.0}, delay=delay)
+                drawn[name] = (pre_index, weights)
+                slots += pre_index.size
+            syn.inputs << cells[src].s.prev
+            syns[name] = syn
+            into[tgt].append(syn.outputs)
         for t in TYPES:
-            cells[t].j << summation(drives[t].outputs, *(syns[src[0] + t[0]].outputs for src in TYPES))
+            cells[t].j << summation(drives[t].outputs, *into[t])
         ctx.command("advance", [*drives.values(), *syns.values(), *cells.values()])
     for name, (pre_index, weights) in drawn.items():
         ctx.clamp(f"{name}.pre_index", pre_index)

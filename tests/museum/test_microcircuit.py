@@ -106,3 +106,15 @@ def test_both_layouts_hold_the_same_network():
             assert (w_out != 0).sum() == k                     # every synapse, multapses in their own slots
     n = s["n"]
     assert sorted(np.concatenate([nw.to_global(n, t) for t in nw.TYPES])) == list(range(int(n.sum())))
+
+
+def test_delay_groups_share_out_every_synapse():
+    s = nw.sizes(0.01)
+    counts = nw.draw_counts(s, "exc", "inh", np.random.default_rng(0))
+    parts = nw.split_counts(counts, 4, np.random.default_rng(1))
+    for key, c in counts.items():
+        np.testing.assert_array_equal(sum(p[key] for p in parts), c)
+        assert c.sum() < 1000 or all(0.2 < p[key].sum() / c.sum() < 0.3 for p in parts)   # about a quarter each
+    d = nw.delay_values(1.5, 0.1, 4)
+    assert np.all(np.diff(d) > 0) and np.allclose(d / 0.1, np.round(d / 0.1)) and d[0] >= 0.1
+    assert abs(d.mean() - 1.5) < 0.15                                       # N(1.5, 0.75) truncated at 0.1
