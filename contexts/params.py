@@ -247,18 +247,22 @@ def anything() -> Rule:
     return Rule(("any",))
 
 
-def _shape(value: Any, where: str) -> tuple[int, int]:
+def _shape(value: Any, where: str, dense: bool = True) -> tuple[int, int]:
     if not isinstance(value, (list, tuple, np.ndarray)) or (isinstance(value, np.ndarray) and value.ndim != 1) \
             or len(value) != 2:
         raise _fail(where, "(n_in, n_out), two positive integers", value, error=ParameterTypeError)
     dims = tuple(number(d, f"{where}[{i}]", integer=True) for i, d in enumerate(value))
-    if min(dims) < 1 or max(dims) > MAX_UNITS or dims[0] * dims[1] > MAX_ELEMENTS:
-        raise _fail(where, f"(n_in, n_out) with 1 <= n <= {MAX_UNITS} and n_in * n_out <= {MAX_ELEMENTS}", value)
+    if min(dims) < 1 or max(dims) > MAX_UNITS or (dense and dims[0] * dims[1] > MAX_ELEMENTS):
+        limit = f" and n_in * n_out <= {MAX_ELEMENTS}" if dense else ""
+        raise _fail(where, f"(n_in, n_out) with 1 <= n <= {MAX_UNITS}{limit}", value)
     return dims
 
 
 #: a synapse's ``(n_in, n_out)``
 SHAPE = custom(_shape, structural=True)
+#: the ``(n_in, n_out)`` of a synapse that may store only its connections: no bound on ``n_in * n_out``
+#: here (the synapse bounds it when it stores a dense matrix)
+SPARSE_SHAPE = custom(lambda value, where: _shape(value, where, dense=False), structural=True)
 
 
 # -- checks of several parameters together -------------------------------------------------------------

@@ -26,7 +26,7 @@ import jax.numpy as jnp
 
 from contexts.errors import ValidationError
 
-LAYOUTS = ("dense", "edges", "auto")
+LAYOUTS = ("dense", "edges", "events", "auto")
 # measured crossover on the 2-core CPU (benchmarks/README.md, section 4), as
 # (largest p_conn, fewest possible connections n_in * n_out, largest batch or None):
 # at p <= 0.01 the edges win from 300 x 300 at batch 1 (10-44x) and batch 32 (1.3-4x); at p = 0.1

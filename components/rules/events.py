@@ -51,13 +51,15 @@ def event_forward(inputs: Any, weights: Any, capacity: int, count: Any = None) -
 
 
 def check_capacity(ctx: Any) -> None:
-    """Raise :class:`EventCapacityError` if a step of an event-driven synapse of ``ctx`` exceeded its
-    capacity (those steps were computed densely, so results are right but slower)."""
+    """Raise :class:`EventCapacityError` if a step of an event-driven synapse (EventDrivenSynapse, or any
+    synapse in ``layout="events"``) of ``ctx`` exceeded its capacity (those steps took the slow path,
+    the dense product or every out-edge row, so results are right but slower)."""
     for comp in ctx._components.values():
         if getattr(comp, "capacity", None) is None or "max_events" not in comp._compartments:
             continue
         seen = int(jnp.max(ctx.get(f"{comp.name}.max_events")))
         if seen > comp.capacity:
+            slow = "every row of its out-edges" if getattr(comp, "layout", None) == "events" else "the dense product"
             raise EventCapacityError(
                 f"{comp.name}: a step had {seen} presynaptic events but capacity = {comp.capacity}; those "
-                f"steps fell back to the dense product. Build it with capacity >= {seen}")
+                f"steps fell back to {slow}. Build it with capacity >= {seen}")

@@ -20,7 +20,8 @@ A spike in step ``n`` gives 0 in step ``n`` and ``w (m dt / tau) exp(1 - m dt / 
 Parameters (defaults):
     shape: ``(n_in, n_out)``.
     tau: time to peak (and decay time constant), ms (5).
-    weight_init, resist_scale, p_conn, layout, delay, delay_unit: as :class:`DenseSynapse`.
+    weight_init, resist_scale, p_conn, layout, delay, delay_unit, connectivity, capacity: as
+        :class:`DenseSynapse`.
 
 Compartments:
     inputs (input, (batch, n_in)): presynaptic spikes.
@@ -49,9 +50,9 @@ class AlphaSynapse(DenseSynapse):
 
     def __init__(self, name: str, shape: tuple, tau: float = 5.0, weight_init: Any = None, resist_scale: float = 1.0,
                  p_conn: float = 1.0, layout: str = "auto", delay: Any = None, delay_unit: str = "ms",
-                 connectivity: Any = None, weight_mask: Any = None):
+                 connectivity: Any = None, weight_mask: Any = None, capacity: int | None = None):
         super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout, connectivity=connectivity,
-                         weight_mask=weight_mask, delay=delay, delay_unit=delay_unit)
+                         weight_mask=weight_mask, delay=delay, delay_unit=delay_unit, capacity=capacity)
         self.tau = tau
         self.h = State((self.shape[1],), doc="rising variable of the alpha kinetics (unit of g per ms)")
 

@@ -89,6 +89,9 @@ def declare_delay(syn: Any, delay: Any, delay_unit: str) -> None:
                              f"flight would need {top + 1} x {n_in} values per sample (at most {MAX_IN_FLIGHT}): "
                              f"use a shorter delay or a larger dt")
     if per_synapse(delay):
+        if syn.layout == "events":
+            raise ParameterError(f"{syn.name}: layout='events' takes one delay for the whole projection (a number); "
+                                 f"per-synapse delays need layout='dense' or 'edges'")
         if isinstance(delay, np.ndarray):
             if syn.layout == "edges":
                 raise ParameterError(f"{syn.name}: an explicit delay array needs layout='dense' (the edges layout "
@@ -114,7 +117,7 @@ def delayed_transmit(syn: Any, c: Any, dt: float, inputs: Any = None) -> tuple:
     ``inputs``: what travels down the axon (default ``c.inputs``, the presynaptic spikes)."""
     inputs = c.inputs if inputs is None else inputs
     if not hasattr(syn, "delay_buffer"):
-        return syn.transmit(c, inputs), {}
+        return syn.transmit(c, inputs), syn.count_events(c, inputs)
     buffer = ring_write(c.delay_buffer, c.delay_ptr, inputs)
     updates = {"delay_buffer": buffer, "delay_ptr": ring_advance(c.delay_ptr, buffer.shape[1])}
     if per_synapse(syn.delay):
@@ -122,4 +125,5 @@ def delayed_transmit(syn: Any, c: Any, dt: float, inputs: Any = None) -> tuple:
             jnp.arange(syn.shape[0], dtype=jnp.int32)[:, None], syn.shape)
         return ring_gather(buffer, c.delay_ptr, c.delays, c.weights, pre), updates
     d = int(to_steps(syn.delay, syn.delay_unit, dt))
-    return syn.transmit(c, ring_read(buffer, c.delay_ptr, d)), updates
+    arriving = ring_read(buffer, c.delay_ptr, d)
+    return syn.transmit(c, arriving), {**updates, **syn.count_events(c, arriving)}

@@ -25,7 +25,8 @@ Parameters (defaults):
     shape: ``(n_in, n_out)``.
     tau_rise: rise time constant, ms (1); must be below tau_decay.
     tau_decay: decay time constant, ms (5).
-    weight_init, resist_scale, p_conn, layout, delay, delay_unit: as :class:`DenseSynapse`.
+    weight_init, resist_scale, p_conn, layout, delay, delay_unit, connectivity, capacity: as
+        :class:`DenseSynapse`.
 
 Compartments:
     inputs (input, (batch, n_in)): presynaptic spikes.
@@ -63,9 +64,10 @@ class DoubleExpSynapse(DenseSynapse):
 
     def __init__(self, name: str, shape: tuple, tau_rise: float = 1.0, tau_decay: float = 5.0, weight_init: Any = None,
                  resist_scale: float = 1.0, p_conn: float = 1.0, layout: str = "auto", delay: Any = None,
-                 delay_unit: str = "ms", connectivity: Any = None, weight_mask: Any = None):
+                 delay_unit: str = "ms", connectivity: Any = None, weight_mask: Any = None,
+                 capacity: int | None = None):
         super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout, connectivity=connectivity,
-                         weight_mask=weight_mask, delay=delay, delay_unit=delay_unit)
+                         weight_mask=weight_mask, delay=delay, delay_unit=delay_unit, capacity=capacity)
         self.tau_rise, self.tau_decay = tau_rise, tau_decay
         self.decay = State((self.shape[1],), doc="decaying exponential, A d (unit of g)")
         self.rise = State((self.shape[1],), doc="rising exponential, A r (unit of g)")

@@ -19,7 +19,8 @@ postsynaptic neuron, because the kinetics are linear.
 Parameters (defaults):
     shape: ``(n_in, n_out)``.
     tau: decay time constant, ms (5).
-    weight_init, resist_scale, p_conn, layout, delay, delay_unit: as :class:`DenseSynapse`.
+    weight_init, resist_scale, p_conn, layout, delay, delay_unit, connectivity, capacity: as
+        :class:`DenseSynapse`.
 
 Compartments:
     inputs (input, (batch, n_in)): presynaptic spikes.
@@ -46,9 +47,9 @@ class ExpSynapse(DenseSynapse):
 
     def __init__(self, name: str, shape: tuple, tau: float = 5.0, weight_init: Any = None, resist_scale: float = 1.0,
                  p_conn: float = 1.0, layout: str = "auto", delay: Any = None, delay_unit: str = "ms",
-                 connectivity: Any = None, weight_mask: Any = None):
+                 connectivity: Any = None, weight_mask: Any = None, capacity: int | None = None):
         super().__init__(name, shape, weight_init, None, resist_scale, p_conn, layout, connectivity=connectivity,
-                         weight_mask=weight_mask, delay=delay, delay_unit=delay_unit)
+                         weight_mask=weight_mask, delay=delay, delay_unit=delay_unit, capacity=capacity)
         self.tau = tau
 
     def advance_state(self, c: Any, *, t: Any, dt: float, key: Any) -> dict:

@@ -4,16 +4,20 @@
     ctx, info = build_network(scale=0.1, seed=0)
     ctx.run("advance", steps=1000)
 
-The eight populations (``POPS``) are consecutive ranges (``info["offsets"]``) of one ``LIFCell``
-``net`` (current-based LIF: ``tau_m`` 10 ms, C 250 pF, threshold -50 mV, reset and rest -65 mV
-held for 2 ms), so that one step is a handful of array operations rather than one per projection.
-Two ``ExpSynapse`` projections (tau_syn 0.5 ms, ``layout: edges``) carry all connections: ``exc``
-from the excitatory populations (delay 1.5 ms), ``inh`` from the inhibitory ones (0.8 ms: the
-paper's 0.75 ms rounded to the 0.1 ms step). Their edges are drawn here, projection by projection,
-as in the paper: ``K`` synapses between random pre and post neurons of the two populations
-(multapses allowed, no autapses), weights normal with 10 % s.d.; then written into the synapses'
-``pre_index`` and ``weights`` (slots beyond a neuron's in-degree hold weight 0). One
-:class:`~museum.microcircuit.PoissonExpDrive` ``ext`` gives every neuron its population's ``K_ext``
+The eight populations (``POPS``) are current-based LIF neurons (``tau_m`` 10 ms, C 250 pF, threshold
+-50 mV, reset and rest -65 mV held for 2 ms); the excitatory ones are consecutive ranges of one
+``LIFCell`` ``exc``, the inhibitory ones of ``inh`` (``info["cells"]`` maps them to global indices,
+population ``a`` in ``info["offsets"][a]:info["offsets"][a + 1]``), so that one step is a handful of
+array operations rather than one per projection. Four ``ExpSynapse`` projections (tau_syn 0.5 ms)
+carry all connections: ``ee``, ``ei`` from the excitatory cell (delay 1.5 ms), ``ie``, ``ii`` from the
+inhibitory one (0.8 ms: the paper's 0.75 ms rounded to the 0.1 ms step). Their edges are drawn here,
+projection by projection, as in the paper: ``K`` synapses between random pre and post neurons of the
+two populations (multapses allowed, no autapses), weights normal with 10 % s.d. In the ``events``
+layout (the default) they are written straight into out-edge rows per presynaptic neuron
+(``post_index``, ``weights`` ``(n_pre, k_out)``; a step costs spikes x out-degree), in the ``edges``
+layout into in-edge columns (``pre_index``, ``weights`` ``(k_in, n_post)``; a step costs neurons x
+in-degree); the same seed gives the same synapses in both. One
+:class:`~museum.microcircuit.PoissonExpDrive` per cell gives every neuron its population's ``K_ext``
 Poisson inputs of 8 Hz and the compensating current. Built in Python rather than YAML because the
 block structure of 8 x 8 projections is computed from the tables.
 
@@ -56,6 +60,12 @@ TAU_M, C_M, TAU_SYN = 10.0, 250.0, 0.5   # ms, pF, ms
 V_REST, V_RESET, V_TH, T_REF = -65.0, -65.0, -50.0, 2.0
 V0_MEAN, V0_SD = -58.0, 10.0             # initial potentials (mV), as NEST's example
 DELAY_E, DELAY_I = 1.5, 0.8              # ms (the paper's 0.75 ms rounded to the 0.1 ms step)
+DELAY_REL_SD = 0.5                       # the paper's delay s.d. relative to the mean (delay_groups > 1)
+# events layout: up to 1/8 of a type's neurons spiking in one step take the fast path. Synchronous
+# volleys reach 5 % of the inhibitory neurons in one step at full scale (measured), and a larger
+# capacity costs only the search for the spikes; more (the first step: ~20 % start above threshold)
+# visit every row.
+CAPACITY_FRACTION = 8
 
 
 def full_synapse_counts() -> np.ndarray:
@@ -93,26 +103,106 @@ def charge_factor(dt: float) -> float:
     return (1.0 - math.exp(-dt / TAU_SYN)) / (dt / TAU_SYN)
 
 
-def draw_edges(s: dict, rng: np.random.Generator) -> dict:
-    """The connections, per source type: ``{"exc": (pre, post, w), "inh": ...}`` in global indices."""
-    n, k, w = s["n"], s["k"], s["w"]
+#: the two neuron types; ``cells[t]`` lists the populations of type t in the order of its cell
+TYPES = ("exc", "inh")
+TYPE_POPS = {"exc": (0, 2, 4, 6), "inh": (1, 3, 5, 7)}
+DELAYS = {"exc": DELAY_E, "inh": DELAY_I}
+
+
+def cell_offsets(n: np.ndarray, kind: str) -> dict:
+    """Start of each population of type ``kind`` within its cell (populations in :data:`TYPE_POPS` order)."""
+    pops = TYPE_POPS[kind]
+    starts = np.concatenate([[0], np.cumsum(n[list(pops)])])
+    return {a: int(starts[i]) for i, a in enumerate(pops)} | {"size": int(starts[-1])}
+
+
+def to_global(n: np.ndarray, kind: str) -> np.ndarray:
+    """The global index (populations in :data:`POPS` order) of each neuron of cell ``kind``."""
     off = np.concatenate([[0], np.cumsum(n)])
-    out: dict[str, list] = {"exc": [], "inh": []}
-    for a in range(8):
-        for b in range(8):
-            m = int(k[a, b])
-            if m <= 0:
-                continue
-            pre = rng.integers(n[b], size=m)
-            post = rng.integers(n[a], size=m)
-            while a == b and np.any(bad := pre == post):
-                pre[bad] = rng.integers(n[b], size=int(bad.sum()))
-            mean = w[a, b]
-            wt = rng.normal(mean, abs(mean) * J_SD, m)
-            wt = np.maximum(wt, 0.0) if mean > 0 else np.minimum(wt, 0.0)
-            out["exc" if b % 2 == 0 else "inh"].append(((pre + off[b]).astype(np.int32),
-                                                         (post + off[a]).astype(np.int32), wt))
-    return {key: tuple(np.concatenate([part[i] for part in parts]) for i in range(3)) for key, parts in out.items()}
+    return np.concatenate([np.arange(off[a], off[a + 1]) for a in TYPE_POPS[kind]]).astype(np.int32)
+
+
+def draw_counts(s: dict, src: str, tgt: str, rng: np.random.Generator) -> dict:
+    """``{(a, b): out-degree of each neuron of b onto a}`` for the projections from type ``src`` to ``tgt``:
+    the ``K[a, b]`` synapses between random pairs have multinomial presynaptic counts."""
+    n, k = s["n"], s["k"]
+    return {(a, b): rng.multinomial(int(k[a, b]), np.full(n[b], 1.0 / n[b])).astype(np.int32)
+            for a in TYPE_POPS[tgt] for b in TYPE_POPS[src] if k[a, b] > 0}
+
+
+def draw_targets(s: dict, a: int, b: int, counts: np.ndarray, rng: np.random.Generator,
+                 cf: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The synapses of projection b -> a as ``(pre, post, w)``, indices within the populations, ``pre``
+    ascending (``counts[i]`` edges of neuron i), uniform random ``post`` (no autapses when a == b) and
+    weights N(w_ab, 10 %) of the sign of w_ab, times the charge factor ``cf`` (float32)."""
+    m = int(counts.sum())
+    pre = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+    post = rng.integers(s["n"][a], size=m, dtype=np.int32)
+    while a == b and np.any(bad := post == pre):
+        post[bad] = rng.integers(s["n"][a], size=int(bad.sum()), dtype=np.int32)
+    mean = s["w"][a, b]
+    wt = rng.normal(mean, abs(mean) * J_SD, m)
+    wt = (np.maximum(wt, 0.0) if mean > 0 else np.minimum(wt, 0.0)) * cf
+    return pre, post, wt.astype(np.float32)
+
+
+def out_edge_arrays(s: dict, src: str, tgt: str, rng: np.random.Generator, cf: float,
+                    counts: dict | None = None) -> tuple[np.ndarray, ...]:
+    """``(post_index, weights)`` of the events layout, ``(n_src, k_out)``, written projection by projection
+    (no list of all edges is ever held; unused slots: index 0, weight 0). ``counts``: the out-degrees
+    (:func:`draw_counts`; default: drawn here)."""
+    counts = draw_counts(s, src, tgt, rng) if counts is None else counts
+    o_src, o_tgt = cell_offsets(s["n"], src), cell_offsets(s["n"], tgt)
+    degree = np.zeros(o_src["size"], np.int64)
+    for (_, b), c in counts.items():
+        degree[o_src[b]:o_src[b] + len(c)] += c
+    k_out = max(int(degree.max()), 1)
+    post_index = np.zeros((o_src["size"], k_out), np.int32)
+    weights = np.zeros((o_src["size"], k_out), np.float32)
+    fill = np.zeros(o_src["size"], np.int64)             # slots of each row used so far
+    for (a, b), c in counts.items():
+        pre, post, wt = draw_targets(s, a, b, c, rng, cf)
+        first = np.cumsum(c, dtype=np.int64) - c          # first edge of each pre neuron in this projection
+        row = pre.astype(np.int64) + o_src[b]
+        flat = row * k_out + fill[row] + (np.arange(len(pre), dtype=np.int64) - first[pre])
+        post_index.reshape(-1)[flat] = post + o_tgt[a]
+        weights.reshape(-1)[flat] = wt
+        fill[o_src[b]:o_src[b] + len(c)] += c
+        del pre, post, wt, first, row, flat
+    return post_index, weights
+
+
+def in_edge_arrays(s: dict, src: str, tgt: str, rng: np.random.Generator, cf: float,
+                   counts: dict | None = None) -> tuple[np.ndarray, ...]:
+    """``(pre_index, weights)`` of the edges layout, ``(k_in, n_tgt)``: the same draws as :func:`out_edge_arrays`."""
+    counts = draw_counts(s, src, tgt, rng) if counts is None else counts
+    o_src, o_tgt = cell_offsets(s["n"], src), cell_offsets(s["n"], tgt)
+    parts = []
+    for (a, b), c in counts.items():
+        pre, post, wt = draw_targets(s, a, b, c, rng, cf)
+        parts.append((pre + o_src[b], post + o_tgt[a], wt))
+    pre, post, wt = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    return to_slots(pre, post, wt, o_tgt["size"])
+
+
+def delay_values(mean: float, dt: float, groups: int) -> np.ndarray:
+    """``groups`` delays (ms, multiples of ``dt``) standing for N(mean, (DELAY_REL_SD mean)^2) truncated
+    below at ``dt``: the means of its ``groups`` equally likely bins (from a fixed sample of 10^6)."""
+    d = np.random.default_rng(0).normal(mean, DELAY_REL_SD * mean, 1_000_000)
+    d = np.sort(d[d >= dt])
+    return np.array([max(dt, round(part.mean() / dt) * dt) for part in np.array_split(d, groups)])
+
+
+def split_counts(counts: dict, groups: int, rng: np.random.Generator) -> list[dict]:
+    """Each neuron's edges of each projection shared out uniformly at random among ``groups`` groups."""
+    out: list[dict] = [{} for _ in range(groups)]
+    for key, c in counts.items():
+        left = c.astype(np.int64)
+        for g in range(groups):
+            part = left if g == groups - 1 else rng.binomial(left, 1.0 / (groups - g))
+            out[g][key] = part.astype(np.int32)
+            left = left - part
+    return out
 
 
 def to_slots(pre: np.ndarray, post: np.ndarray, w: np.ndarray, n_total: int) -> tuple[np.ndarray, np.ndarray]:
@@ -132,14 +222,24 @@ def to_slots(pre: np.ndarray, post: np.ndarray, w: np.ndarray, n_total: int) -> 
 
 
 def build_network(scale: float = 0.1, k_scale: float | None = None, seed: int = 0, dt: float = 0.1,
-                  drive: str = "poisson") -> tuple[Any, dict]:
-    """The Context (one command, ``advance``; spikes in ``net.s``, population ``a`` in neurons
-    ``offsets[a]:offsets[a + 1]``) and the sizes (:func:`sizes`, with ``offsets``, ``n_synapses``,
-    ``slots``).
+                  drive: str = "poisson", layout: str = "events", delay_groups: int = 1) -> tuple[Any, dict]:
+    """The Context (one command, ``advance``) and the sizes (:func:`sizes`, with ``offsets``,
+    ``n_synapses``, ``slots``, ``layout`` and ``cells``).
 
-    ``drive``: ``"poisson"`` (K_ext Poisson inputs of 8 Hz) or ``"dc"`` (their mean current).
-    Initial potentials are drawn from N(-58, 10) mV."""
+    Neurons of each type are one ``LIFCell``, ``exc`` and ``inh`` (its populations consecutive, in
+    :data:`TYPE_POPS` order); ``info["cells"][t]`` maps a cell's neuron to its global index (population
+    ``a`` in ``offsets[a]:offsets[a + 1]``). Four ``ExpSynapse`` projections ``ee``, ``ei``, ``ie``,
+    ``ii`` (source type, target type) carry all connections, in ``layout`` ``"events"`` (out-edge lists:
+    each step costs spikes x out-degree) or ``"edges"`` (in-edge lists: n_post x in-degree); both hold
+    the same network for a seed. ``drive``: ``"poisson"`` (K_ext Poisson inputs of 8 Hz) or ``"dc"``
+    (their mean current). Initial potentials are drawn from N(-58, 10) mV.
+
+    ``delay_groups`` 1: one delay per source type (1.5 and 0.8 ms). G > 1: the paper's distributed
+    delays, N(d, (d/2)^2) truncated at ``dt``, discretised to G equally likely values
+    (:func:`delay_values`); each synapse falls in one of the G groups at random and each group is a
+    projection of its own (``ee0`` ... ``ii{G-1}``)."""
     from components.cells import LIFCell
+    from components.rules.out_edges import OutEdges
     from components.synapses import ExpSynapse
     from contexts import Context, summation
 
@@ -147,37 +247,63 @@ def build_network(scale: float = 0.1, k_scale: float | None = None, seed: int = 
 
     if drive not in ("poisson", "dc"):
         raise ValueError(f"drive must be 'poisson' or 'dc', got {drive!r}")
+    if layout not in ("events", "edges"):
+        raise ValueError(f"layout must be 'events' or 'edges', got {layout!r}")
     s = sizes(scale, k_scale)
     n, dc = s["n"], s["dc"]
-    n_total = int(n.sum())
     cf = charge_factor(dt)
     rng = np.random.default_rng(seed)
-    edges = draw_edges(s, rng)
-    slots = {key: to_slots(pre, post, w * cf, n_total) for key, (pre, post, w) in edges.items()}
+    size = {t: cell_offsets(n, t)["size"] for t in TYPES}
+    slots, drawn = 0, {}
     with Context("microcircuit", dt=dt, seed=seed) as ctx:
-        net = LIFCell("net", n_total, tau_m=TAU_M, R_m=TAU_M / C_M, v_rest=V_REST, v_reset=V_RESET, thr=V_TH,
-                      refract_time=T_REF, hold_reset=True, integration="exact")
-        ext = PoissonExpDrive("ext", n_total, weight=J * cf, tau=TAU_SYN)
-        syns = []
-        for key, delay in (("exc", DELAY_E), ("inh", DELAY_I)):
-            k_max = slots[key][0].shape[0]
-            # placeholder edges (a cheap fixed in-degree draw), replaced by the drawn ones below
-            syn = ExpSynapse(key, (n_total, n_total), tau=TAU_SYN, layout="edges",
-                             connectivity={"rule": "fixed_in_degree", "k": k_max, "seed": 0},
-                             weight_init={"dist": "constant", "value": 0.0}, delay=delay - dt)  # + one step: .prev
-            syn.inputs << net.s.prev
-            syns.append(syn)
-        net.j << summation(ext.outputs, *(syn.outputs for syn in syns))
-        ctx.command("advance", [ext, *syns, net])
-    for key in ("exc", "inh"):
-        ctx.clamp(f"{key}.pre_index", slots[key][0])
-        ctx.clamp(f"{key}.weights", slots[key][1])
-    per_neuron = np.repeat(np.arange(8), n)
+        cells = {t: LIFCell(t, size[t], tau_m=TAU_M, R_m=TAU_M / C_M, v_rest=V_REST, v_reset=V_RESET, thr=V_TH,
+                            refract_time=T_REF, hold_reset=True, integration="exact") for t in TYPES}
+        drives = {t: PoissonExpDrive(f"ext_{t[0]}", size[t], weight=J * cf, tau=TAU_SYN) for t in TYPES}
+        syns, into = {}, {t: [] for t in TYPES}
+        for src, tgt, g in ((a, b, g) for a in TYPES for b in TYPES for g in range(delay_groups)):
+            if g == 0:
+                counts = draw_counts(s, src, tgt, rng)
+                parts = [counts] if delay_groups == 1 else split_counts(counts, delay_groups, rng)
+                delays = [DELAYS[src]] if delay_groups == 1 else delay_values(DELAYS[src], dt, delay_groups)
+            name = src[0] + tgt[0] + ("" if delay_groups == 1 else str(g))
+            shape = (size[src], size[tgt])
+            delay = float(delays[g]) - dt               # + one step: the input is .prev
+            if layout == "events":
+                # device arrays; the NumPy ones are freed here
+                edges = OutEdges(*out_edge_arrays(s, src, tgt, rng, cf, parts[g]))
+                syn = ExpSynapse(name, shape, tau=TAU_SYN, layout="events", connectivity=edges, delay=delay,
+                                 capacity=max(64, size[src] // CAPACITY_FRACTION))
+                slots += int(np.prod(edges.shape))
+            else:
+                pre_index, weights = in_edge_arrays(s, src, tgt, rng, cf, parts[g])
+                # placeholder edges (a cheap fixed in-degree draw), replaced by the drawn ones below
+                syn = ExpSynapse(name, shape, tau=TAU_SYN, layout="edges",
+                                 connectivity={"rule": "fixed_in_degree", "k": pre_index.shape[0], "seed": 0},
+                                 weight_init={"dist": "constant", "value": 0.0}, delay=delay)
+                drawn[name] = (pre_index, weights)
+                slots += pre_index.size
+            syn.inputs << cells[src].s.prev
+            syns[name] = syn
+            into[tgt].append(syn.outputs)
+        for t in TYPES:
+            cells[t].j << summation(drives[t].outputs, *into[t])
+        ctx.command("advance", [*drives.values(), *syns.values(), *cells.values()])
+    for name, (pre_index, weights) in drawn.items():
+        ctx.clamp(f"{name}.pre_index", pre_index)
+        ctx.clamp(f"{name}.weights", weights)
+    del drawn
     ext_dc = dc + (K_EXT * BG_RATE * J * TAU_SYN * 1e-3 if drive == "dc" else 0.0)
-    ctx.clamp("ext.rate", (K_EXT * BG_RATE * (drive == "poisson"))[per_neuron].astype(np.float32))
-    ctx.clamp("ext.dc", ext_dc[per_neuron].astype(np.float32))
-    ctx.clamp("net.v", rng.normal(V0_MEAN, V0_SD, n_total).astype(np.float32))
+    v0 = rng.normal(V0_MEAN, V0_SD, int(n.sum())).astype(np.float32)
+    s["cells"] = {t: to_global(n, t) for t in TYPES}
+    for t in TYPES:
+        per_neuron = np.repeat(np.array(TYPE_POPS[t]), n[list(TYPE_POPS[t])])
+        ctx.clamp(f"ext_{t[0]}.rate", (K_EXT * BG_RATE * (drive == "poisson"))[per_neuron].astype(np.float32))
+        ctx.clamp(f"ext_{t[0]}.dc", ext_dc[per_neuron].astype(np.float32))
+        ctx.clamp(f"{t}.v", v0[s["cells"][t]])
     s["offsets"] = np.concatenate([[0], np.cumsum(n)])
     s["n_synapses"] = int(s["k"].sum())
-    s["slots"] = int(sum(v[0].size for v in slots.values()))
+    s["slots"] = slots
+    s["layout"] = layout
+    s["synapses"] = tuple(syns)
+    s["capacity"] = {name: syn.capacity for name, syn in syns.items()}
     return ctx, s

@@ -75,3 +75,46 @@ def test_resume_from_a_checkpoint_gives_the_same_spikes(tmp_path, capsys):
     assert len(keys) == 16 and sum(want[k] for k in keys if k.endswith("_rate_hz")) > 0
     for k in keys:
         np.testing.assert_equal(got[k], want[k], err_msg=k)
+
+
+def test_poisson_by_inversion_has_poisson_moments():
+    import jax
+    import jax.numpy as jnp
+
+    from museum.microcircuit import poisson_by_inversion
+
+    for lam in (0.05, 2.3, 7.5):
+        x = np.asarray(poisson_by_inversion(jax.random.PRNGKey(1), jnp.full((200_000,), lam)))
+        assert np.all(x == np.round(x)) and x.min() >= 0
+        assert abs(x.mean() - lam) < 4 * math.sqrt(lam / 2e5), (lam, x.mean())
+        assert abs(x.var() / lam - 1) < 0.02, (lam, x.var())
+
+
+def test_both_layouts_hold_the_same_network():
+    """The events (out-edge) and edges (in-edge) builders draw the same synapses for a seed."""
+    s = nw.sizes(0.01)
+    for src in nw.TYPES:
+        for tgt in nw.TYPES:
+            n_src, n_tgt = (nw.cell_offsets(s["n"], t)["size"] for t in (src, tgt))
+            post_index, w_out = nw.out_edge_arrays(s, src, tgt, np.random.default_rng(3), 0.9)
+            pre_index, w_in = nw.in_edge_arrays(s, src, tgt, np.random.default_rng(3), 0.9)
+            out, inn = np.zeros((n_src, n_tgt)), np.zeros((n_src, n_tgt))
+            np.add.at(out, (np.repeat(np.arange(n_src)[:, None], post_index.shape[1], 1), post_index), w_out)
+            np.add.at(inn, (pre_index, np.broadcast_to(np.arange(n_tgt), pre_index.shape)), w_in)
+            np.testing.assert_allclose(out, inn, rtol=1e-5, atol=1e-3, err_msg=src + tgt)
+            k = s["k"][np.ix_(nw.TYPE_POPS[tgt], nw.TYPE_POPS[src])].sum()
+            assert (w_out != 0).sum() == k                     # every synapse, multapses in their own slots
+    n = s["n"]
+    assert sorted(np.concatenate([nw.to_global(n, t) for t in nw.TYPES])) == list(range(int(n.sum())))
+
+
+def test_delay_groups_share_out_every_synapse():
+    s = nw.sizes(0.01)
+    counts = nw.draw_counts(s, "exc", "inh", np.random.default_rng(0))
+    parts = nw.split_counts(counts, 4, np.random.default_rng(1))
+    for key, c in counts.items():
+        np.testing.assert_array_equal(sum(p[key] for p in parts), c)
+        assert c.sum() < 1000 or all(0.2 < p[key].sum() / c.sum() < 0.3 for p in parts)   # about a quarter each
+    d = nw.delay_values(1.5, 0.1, 4)
+    assert np.all(np.diff(d) > 0) and np.allclose(d / 0.1, np.round(d / 0.1)) and d[0] >= 0.1
+    assert abs(d.mean() - 1.5) < 0.15                                       # N(1.5, 0.75) truncated at 0.1

@@ -113,7 +113,7 @@ def test_auto_layout_picks_edges_only_where_measured_faster():
         assert DenseSynapse("a", (1000, 1000), p_conn=0.01, layout="auto").layout == "edges"
         assert DenseSynapse("b", (1000, 1000), p_conn=0.1, layout="auto").layout == "edges"
         assert DenseSynapse("c", (200, 200), p_conn=0.01, layout="auto").layout == "dense"
-        with pytest.raises(ValidationError, match="'d': layout must be one of 'dense', 'edges', 'auto'"):
+        with pytest.raises(ValidationError, match="'d': layout must be one of 'dense', 'edges', 'events', 'auto'"):
             DenseSynapse("d", (10, 10), layout="csr")
     with Context("auto_batched", batch_size=32):  # batched, the dense product wins at p = 0.1
         assert DenseSynapse("b", (1000, 1000), p_conn=0.1).layout == "dense"
