@@ -60,7 +60,7 @@ def run_one(sim: str, args: argparse.Namespace, kind: str, n: int, p: float) -> 
     cmd, env = command(sim, args, kind, n, p)
     if not Path(cmd[0]).exists():
         flag = {"brainpy": "--brainpy-python", "nest": "--nest-python"}.get(sim, "--brian2-python")
-        return {"simulator": sim, "error": f"skipped: interpreter {cmd[0]} not found (give {flag})"}
+        return {"simulator": sim, "error": f"interpreter {cmd[0]} not found: skipped (give {flag})"}
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, env=env, cwd="/tmp")
     except subprocess.TimeoutExpired:
