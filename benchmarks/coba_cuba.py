@@ -1,11 +1,11 @@
 """The COBA and CUBA benchmark networks (Vogels & Abbott 2005; Brette et al. 2007) side by side:
-synaptica vs Brian2 (cython runtime and C++ standalone) vs NEST, each in its own interpreter.
+synaptica vs Brian2 (cython runtime and C++ standalone) vs NEST vs BrainPy, each in its own interpreter.
 
 Every simulator runs the same network (80 % E / 20 % I LIF neurons, connection probability ``p`` or
 ``--syn-per-neuron`` inputs on average, dt = 0.1 ms, COBA: conductance jumps 0.6 / 6.7 in units of
 g_L and a 20 mV drive, initial v ~ N(-55, 5) mV; CUBA: 1.62 / -9 mV current jumps, v ~ U(-60, -50))
 from a script in ``benchmarks/peers/`` started with that simulator's own Python (``--brian2-python``,
-``--nest-python``; synaptica: this interpreter, ``--synaptica-root`` = a tree with
+``--nest-python``, ``--brainpy-python``; synaptica: this interpreter, ``--synaptica-root`` = a tree with
 ``museum/coba_cuba/network.py``). ``synaptica-event`` is the same network with its projections
 stored dense and propagated from the spikes only (the transmit of ``EventDrivenSynapse``; it needs
 ``n^2`` weights of memory, so use it up to N ~ 10,000). Each reports build, compile and simulation time separately, peak
@@ -35,7 +35,7 @@ from benchmarks.common import add_publish_flag, load_average, table, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 PEERS = Path(__file__).resolve().parent / "peers"
-SIMULATORS = ("synaptica", "synaptica-event", "brian2-standalone", "brian2-runtime", "nest")
+SIMULATORS = ("synaptica", "synaptica-event", "brian2-standalone", "brian2-runtime", "nest", "brainpy")
 
 
 def command(sim: str, args: argparse.Namespace, kind: str, n: int, p: float) -> tuple[list, dict]:
@@ -50,13 +50,17 @@ def command(sim: str, args: argparse.Namespace, kind: str, n: int, p: float) -> 
     if sim.startswith("brian2"):
         mode = "cpp_standalone" if sim == "brian2-standalone" else "runtime"
         return [args.brian2_python, str(PEERS / "brian2_coba_cuba.py"), *common, "--mode", mode], env
+    if sim == "brainpy":
+        env.setdefault("JAX_PLATFORMS", "cpu")
+        return [args.brainpy_python, str(PEERS / "brainpy_coba_cuba.py"), *common], env
     return [args.nest_python, str(PEERS / "nest_coba_cuba.py"), *common, "--threads", str(args.nest_threads)], env
 
 
 def run_one(sim: str, args: argparse.Namespace, kind: str, n: int, p: float) -> dict:
     cmd, env = command(sim, args, kind, n, p)
     if not Path(cmd[0]).exists():
-        return {"simulator": sim, "error": f"interpreter {cmd[0]} not found"}
+        flag = {"brainpy": "--brainpy-python", "nest": "--nest-python"}.get(sim, "--brian2-python")
+        return {"simulator": sim, "error": f"interpreter {cmd[0]} not found: skipped (give {flag})"}
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, env=env, cwd="/tmp")
     except subprocess.TimeoutExpired:
@@ -101,6 +105,9 @@ def main(argv: list[str] | None = None) -> None:
                                                               "/work/venvs/brian2/bin/python"))
     ap.add_argument("--nest-python", default=os.environ.get("SYNAPTICA_NEST_PYTHON", "/work/venvs/nest/bin/python"))
     ap.add_argument("--nest-threads", type=int, default=2)
+    ap.add_argument("--brainpy-python", default=os.environ.get("SYNAPTICA_BRAINPY_PYTHON",
+                                                               "/work/venvs/brainpy/bin/python"),
+                    help="an interpreter with brainpy (and numba, for its event-driven CPU operators)")
     ap.add_argument("--rate-tol", type=float, default=0.2, help="relative tolerance of the rates")
     ap.add_argument("--cv-tol", type=float, default=0.2, help="absolute tolerance of the ISI CVs")
     ap.add_argument("--timeout", type=int, default=3600)

@@ -31,9 +31,11 @@ def test_check_stats_marks_the_odd_one_out() -> None:
 
 def test_missing_interpreter_is_reported() -> None:
     args = argparse.Namespace(duration=10.0, seed=0, brian2_python="/nonexistent/python", nest_python="/nonexistent/py",
-                              nest_threads=1, synaptica_root=".", timeout=10)
+                              brainpy_python="/nonexistent/bp", nest_threads=1, synaptica_root=".", timeout=10)
     r = coba_cuba.run_one("brian2-standalone", args, "coba", 100, 0.02)
     assert r["error"].startswith("interpreter /nonexistent/python not found")
+    r = coba_cuba.run_one("brainpy", args, "cuba", 100, 0.02)
+    assert r["error"].startswith("interpreter /nonexistent/bp not found") and "--brainpy-python" in r["error"]
 
 
 def test_event_driven_measurement_is_exact() -> None:
