@@ -33,6 +33,41 @@ def event_count(inputs: Any) -> Any:
     return jnp.count_nonzero(inputs, axis=-1).astype(jnp.int32)
 
 
+#: flags per block of :func:`event_indices` (fastest of 8 / 16 / 32 measured for 800-20,000 inputs)
+INDEX_BLOCK = 8
+
+
+def event_indices(inputs: Any, size: int) -> Any:
+    """The indices of the nonzero inputs of each sample, ascending, padded with 0 to ``size``:
+    ``(batch, size)`` int32, equal to ``jnp.nonzero(row, size=size, fill_value=0)[0]`` per row.
+
+    Two levels, so no prefix sum runs over all ``n_in`` flags (``jnp.nonzero``'s cumulative sum and
+    scatter of ``n_in`` elements cost 25 us at n_in = 3,200 on the CPU; this 5.5 us): count the
+    events of each block of :data:`INDEX_BLOCK` inputs, prefix-sum the ``n_in / 8`` block counts, find
+    each slot's block from those sums (a histogram and a prefix sum over the ``size`` slots), then its
+    position inside the block. Its arguments are only the inputs, so synapses that read the same
+    spikes with the same ``size`` compute it once (XLA merges identical expressions)."""
+    inputs = jnp.asarray(inputs)
+    batch, n = inputs.shape
+    nb = -(-n // INDEX_BLOCK)
+    flags = jnp.pad(inputs != 0, ((0, 0), (0, nb * INDEX_BLOCK - n))).reshape(batch, nb, INDEX_BLOCK)
+    per_block = flags.sum(-1, dtype=jnp.int32)
+    ends = jnp.cumsum(per_block, axis=-1)                  # events up to and including each block
+    slot = jnp.arange(size, dtype=jnp.int32)
+
+    def one(flags: Any, per_block: Any, ends: Any) -> Any:
+        # blocks that end at or before slot j: a histogram of the ends, summed up to j
+        block = jnp.cumsum(jnp.zeros((size,), jnp.int32).at[ends].add(1, mode="drop"))
+        block = jnp.minimum(block, nb - 1)
+        rank = slot - (ends[block] - per_block[block])     # the slot's rank among its block's events
+        rows = flags[block]
+        seen = jnp.cumsum(rows, axis=-1, dtype=jnp.int32)
+        pos = jnp.argmax((seen == rank[:, None] + 1) & rows, axis=-1).astype(jnp.int32)
+        return jnp.where(slot < ends[-1], block * INDEX_BLOCK + pos, 0)
+
+    return jax.vmap(one)(flags, per_block, ends)
+
+
 def event_forward(inputs: Any, weights: Any, capacity: int, count: Any = None) -> Any:
     """``inputs @ weights`` from the nonzero inputs only; the dense product when they exceed ``capacity``.
 
@@ -40,12 +75,13 @@ def event_forward(inputs: Any, weights: Any, capacity: int, count: Any = None) -
     inputs, weights = jnp.asarray(inputs), jnp.asarray(weights)
     count = event_count(inputs) if count is None else count
 
+    index = event_indices(inputs, capacity)
+
     def sparse(x: Any) -> Any:
-        def one(row: Any, n: Any) -> Any:
-            idx = jnp.nonzero(row, size=capacity, fill_value=0)[0]
+        def one(row: Any, idx: Any, n: Any) -> Any:
             vals = jnp.where(jnp.arange(capacity) < n, row[idx], jnp.zeros((), row.dtype))
             return vals @ weights[idx]
-        return jax.vmap(one)(x, count)
+        return jax.vmap(one)(x, index, count)
 
     return jax.lax.cond(jnp.any(count > capacity), lambda x: x @ weights, sparse, inputs)
 

@@ -48,11 +48,9 @@ def _scatter_rows(out: Any, x: Any, rows: Any, on: Any, weights: Any, post_index
     return out.at[post_index[rows]].add(vals[:, None] * weights[rows], mode="promise_in_bounds")
 
 
-def _events_one(x: Any, count: Any, weights: Any, post_index: Any, n_out: int, capacity: int) -> Any:
-    """One sample's ``x @ W`` from its (at most ``capacity``) nonzero entries, BLOCK rows at a time."""
+def _events_one(x: Any, idx: Any, count: Any, weights: Any, post_index: Any, n_out: int, capacity: int) -> Any:
+    """One sample's ``x @ W`` from its (at most ``capacity``) nonzero entries ``idx``, BLOCK rows at a time."""
     block = min(BLOCK, capacity)
-    size = -(-capacity // block) * block
-    idx = jnp.nonzero(x, size=size, fill_value=0)[0]
     lane = jnp.arange(block)
 
     def body(b: Any, out: Any) -> Any:
@@ -83,18 +81,21 @@ def out_edge_forward(inputs: Any, weights: Any, post_index: Any, n_out: int, cap
     ``inputs`` ``(batch, n_in)``; ``weights``, ``post_index`` ``(n_in, k)``; ``count`` the events per
     sample (``(batch,)``, :func:`components.rules.events.event_count`). Samples one at a time
     (``lax.map``), so that each takes its own branch: under ``vmap`` a ``cond`` runs both."""
-    from .events import event_count
+    from .events import event_count, event_indices
 
     inputs, weights, post_index = jnp.asarray(inputs), jnp.asarray(weights), jnp.asarray(post_index)
     count = event_count(inputs) if count is None else count
     capacity = max(1, min(capacity, inputs.shape[-1]))
+    block = min(BLOCK, capacity)
+    # outside the per-sample branches, so projections from the same spikes share it
+    index = event_indices(inputs, -(-capacity // block) * block)
 
     def one(xc: tuple) -> Any:
-        x, n = xc
+        x, idx, n = xc
         return jax.lax.cond(n > capacity, lambda: _all_rows_one(x, weights, post_index, n_out),
-                            lambda: _events_one(x, n, weights, post_index, n_out, capacity))
+                            lambda: _events_one(x, idx, n, weights, post_index, n_out, capacity))
 
-    return jax.lax.map(one, (inputs, count)).astype(jnp.result_type(inputs, weights))
+    return jax.lax.map(one, (inputs, index, count)).astype(jnp.result_type(inputs, weights))
 
 
 def out_edges_to_dense(weights: Any, post_index: Any, n_out: int) -> Any:
