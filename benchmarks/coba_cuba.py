@@ -6,10 +6,11 @@ Every simulator runs the same network (80 % E / 20 % I LIF neurons, connection p
 g_L and a 20 mV drive, initial v ~ N(-55, 5) mV; CUBA: 1.62 / -9 mV current jumps, v ~ U(-60, -50))
 from a script in ``benchmarks/peers/`` started with that simulator's own Python (``--brian2-python``,
 ``--nest-python``, ``--brainpy-python``; synaptica: this interpreter, ``--synaptica-root`` = a tree with
-``museum/coba_cuba/network.py``). ``synaptica-event`` is the same network with its projections
-stored dense and propagated from the spikes only (the transmit of ``EventDrivenSynapse``; it needs
-``n^2`` weights of memory, so use it up to N ~ 10,000). Each reports build, compile and simulation time separately, peak
-memory (its process and children) and the spikes' statistics: mean rate and ISI CV of E and I.
+``museum/coba_cuba/network.py``, projections in ``layout="events"``: out-edge lists, propagated from
+the spikes only). ``synaptica-edges``: the same network with its projections in the in-edge
+``layout="edges"`` (every stored edge visited every step). Each reports build, compile and
+simulation time separately, peak memory (its process and children) and the spikes' statistics:
+mean rate and ISI CV of E and I.
 
 The statistics are checked first (rates within ``--rate-tol`` relative of the peers' median, CVs within
 ``--cv-tol``); a column whose statistics disagree is marked and left out of the time ratios. Times:
@@ -35,7 +36,7 @@ from benchmarks.common import add_publish_flag, load_average, table, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 PEERS = Path(__file__).resolve().parent / "peers"
-SIMULATORS = ("synaptica", "synaptica-event", "brian2-standalone", "brian2-runtime", "nest", "brainpy")
+SIMULATORS = ("synaptica", "synaptica-edges", "brian2-standalone", "brian2-runtime", "nest", "brainpy")
 
 
 def command(sim: str, args: argparse.Namespace, kind: str, n: int, p: float) -> tuple[list, dict]:
@@ -45,8 +46,8 @@ def command(sim: str, args: argparse.Namespace, kind: str, n: int, p: float) -> 
     if sim.startswith("synaptica"):
         env["PYTHONPATH"] = str(Path(args.synaptica_root).resolve())
         env.setdefault("JAX_PLATFORMS", "cpu")
-        event = ["--event"] if sim == "synaptica-event" else []
-        return [sys.executable, str(PEERS / "synaptica_coba_cuba.py"), *common, *event], env
+        layout = ["--layout", "edges"] if sim == "synaptica-edges" else []
+        return [sys.executable, str(PEERS / "synaptica_coba_cuba.py"), *common, *layout], env
     if sim.startswith("brian2"):
         mode = "cpp_standalone" if sim == "brian2-standalone" else "runtime"
         return [args.brian2_python, str(PEERS / "brian2_coba_cuba.py"), *common, "--mode", mode], env

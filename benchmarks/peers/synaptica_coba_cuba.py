@@ -17,30 +17,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stats import network_parser, peak_rss_mb, spike_stats  # noqa: E402
 
 
-def event_transmit() -> None:
-    """Make the dense-layout synapses of this process propagate from the spikes only (a prototype of
-    the event-driven path for the network's synapse type; exact, see components.rules.events)."""
-    from components.rules.events import event_forward
-    from components.synapses.dense import DenseSynapse
-
-    dense_transmit = DenseSynapse.transmit
-
-    def transmit(self, c, inputs=None):
-        if self.layout != "dense":
-            return dense_transmit(self, c, inputs) if inputs is not None else dense_transmit(self, c)
-        x = c.inputs if inputs is None else inputs
-        return event_forward(x, c.weights, min(self.shape[0], max(32, self.shape[0] // 50)))
-
-    DenseSynapse.transmit = transmit
-
-
 def main() -> None:
     ap = network_parser()
     ap.add_argument("--connectivity", default="bernoulli")
     ap.add_argument("--chunk", type=int, default=1000, help="steps per recorded chunk of the statistics run")
-    ap.add_argument("--event", action="store_true",
-                    help="prototype: dense-stored projections propagated from the spikes only (the transmit of "
-                         "EventDrivenSynapse, capacity max(32, n_pre / 50) events per step, dense fallback above)")
+    ap.add_argument("--layout", default=None, choices=["events", "edges"],
+                    help="the projections' layout (default: the exhibit's YAML, events)")
     a = ap.parse_args()
     t0 = time.perf_counter()
     try:
@@ -52,15 +34,7 @@ def main() -> None:
     import numpy as np
 
     steps = int(round(a.duration / a.dt))
-    extra = None
-    if a.event:
-        try:
-            event_transmit()
-        except ImportError as e:
-            print("RESULT " + json.dumps({"simulator": "synaptica", "error": f"no event path ({e})"}), flush=True)
-            return
-        extra = {f"{p}.{k}": v for p in ("EE", "EI", "IE", "II") for k, v in (("layout", "dense"), ("p_conn", a.p))}
-        a.connectivity = "bernoulli"
+    extra = {f"{p}.layout": a.layout for p in ("EE", "EI", "IE", "II")} if a.layout else None
     ctx = build_network(a.kind, n=a.n, p=a.p, dt=a.dt, seed=a.seed, connectivity=a.connectivity, extra=extra)
     state0 = ctx.state
     jax.block_until_ready(state0)
@@ -86,10 +60,15 @@ def main() -> None:
             tt.append((done + step + 1) * a.dt)
         done += k
     n_syn = sum(int(np.count_nonzero(np.asarray(ctx.get(f"{p}.weights")))) for p in ("EE", "EI", "IE", "II"))
-    mode = f"jax {jax.__version__} {jax.default_backend()}" + (", event-driven" if a.event else ", edges")
+    # the most spikes in one step and the fast path's capacity (steps above it visit every row)
+    events = {p: [int(np.max(np.asarray(ctx.get(f"{p}.max_events")))), ctx.components[p].capacity]
+              for p in ("EE", "EI", "IE", "II") if ctx.components[p].layout == "events"}
+    layout = ctx.components["EE"].layout
+    mode = f"jax {jax.__version__} {jax.default_backend()}, {layout}"
     res = {"simulator": "synaptica", "version": "dev", "mode": mode,
            "kind": a.kind, "n": a.n, "p": a.p, "dt": a.dt, "duration_ms": a.duration, "build_s": t_build,
            "compile_s": compile_s, "sim_s": sim, "sim_cpu_s": sim_cpu, "synapses": n_syn, "peak_rss_mb": peak_rss_mb(),
+           "max_events_capacity": events,
            "E": spike_stats(np.concatenate(idx_e), np.concatenate(t_e), n_e, a.duration),
            "I": spike_stats(np.concatenate(idx_i), np.concatenate(t_i), a.n - n_e, a.duration)}
     print("RESULT " + json.dumps(res), flush=True)

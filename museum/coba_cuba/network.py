@@ -67,9 +67,9 @@ def build_network(kind: str = "coba", n: int = 4000, p: float = 0.02, dt: float 
     ``advance``; spikes in ``E.s`` and ``I.s``.
 
     ``connectivity``: ``"bernoulli"`` (each pair connected with probability ``p``, as in Brian2's and
-    BrainPy's scripts; stored as edges, as many slots per neuron as the largest in-degree, the
-    unused ones at weight 0) or ``"fixed_indegree"`` (exactly ``round(p n_pre)`` inputs per neuron,
-    fewer edges to visit). Connections are drawn from the Context's seed (``seed``). The initial
+    BrainPy's scripts; stored as out-edges, as many slots per neuron as the largest out-degree, the
+    unused ones at weight 0) or ``"fixed_indegree"`` (exactly ``round(p n_pre)`` inputs per neuron).
+    Connections are drawn from the Context's seed (``seed``). The initial
     potentials and, for COBA, the constant drive ``I = 20 mV`` are set on the returned Context
     (``ctx.reset()`` puts v back to rest: call :func:`prepare` after a reset). ``extra``: more YAML
     overrides."""

@@ -42,3 +42,15 @@ def test_event_driven_measurement_is_exact() -> None:
     r = event_driven.measure(n=300, p=0.01, steps=5, repeats=1)
     assert r["max_abs_diff"] == 0.0 and r["capacity"] >= 16
     assert r["us_per_step"]["dense"] > 0 and r["us_per_step"]["event"] > 0
+
+
+def test_synaptica_column_runs_both_layouts() -> None:
+    args = argparse.Namespace(duration=20.0, seed=0, synaptica_root=".", timeout=300)
+    events = coba_cuba.run_one("synaptica", args, "cuba", 400, 0.05)
+    edges = coba_cuba.run_one("synaptica-edges", args, "cuba", 400, 0.05)
+    assert "error" not in events and "error" not in edges, (events, edges)
+    assert events["mode"].endswith(", events") and edges["mode"].endswith(", edges")
+    assert set(events["max_events_capacity"]) == {"EE", "EI", "IE", "II"} and edges["max_events_capacity"] == {}
+    # the same network: the same synapses, and spikes in both
+    assert events["synapses"] == edges["synapses"] > 0
+    assert events["E"]["rate_hz"] > 0 and edges["E"]["rate_hz"] > 0

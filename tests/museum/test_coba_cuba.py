@@ -24,13 +24,17 @@ def test_build_network_resizes_the_yaml_model():
     assert (n_e, n_i) == (800, 200)
     fixed = build_network("cuba", n=1000, p=0.1, seed=1, connectivity="fixed_indegree")
     assert fixed.components["EE"].shape == (800, 800) and fixed.components["IE"].shape == (200, 800)
-    assert fixed.components["EE"].pre_index.value.shape == (80, 800)  # exactly p * n_e inputs each
+    ee = fixed.components["EE"]
+    assert ee.layout == "events"
+    in_degree = (np.asarray(ee.dense_weights()) != 0).sum(0)
+    assert (in_degree == 80).all()  # exactly p * n_e inputs each
     v = np.asarray(fixed.components["E"].v.value)
     assert v.min() >= -60.0 and v.max() <= -50.0 and v.std() > 1.0
-    # Bernoulli: in-degrees Binomial(800, 0.1), mean 80, sd 8.5; as many slots as the largest
+    # Bernoulli: in-degrees Binomial(800, 0.1), mean 80, sd 8.5; out-edge rows as long as the largest out-degree
     bern = build_network("cuba", n=1000, p=0.1, seed=1)
-    degree = (np.asarray(bern.components["EE"].weights.value) != 0).sum(0)
-    assert bern.components["EE"].pre_index.value.shape == (degree.max(), 800)
+    dense = np.asarray(bern.components["EE"].dense_weights()) != 0
+    degree = dense.sum(0)
+    assert bern.components["EE"].post_index.value.shape == (800, dense.sum(1).max())
     assert abs(degree.mean() - 80) < 1.5 and 6.5 < degree.std() < 10.5
 
 
