@@ -47,7 +47,8 @@ def command(sim: str, args: argparse.Namespace, kind: str, n: int, p: float) -> 
         env["PYTHONPATH"] = str(Path(args.synaptica_root).resolve())
         env.setdefault("JAX_PLATFORMS", "cpu")
         layout = ["--layout", "edges"] if sim == "synaptica-edges" else []
-        return [sys.executable, str(PEERS / "synaptica_coba_cuba.py"), *common, *layout], env
+        pin = ["taskset", "-c", ",".join(map(str, range(args.synaptica_cores)))] if args.synaptica_cores else []
+        return [*pin, sys.executable, str(PEERS / "synaptica_coba_cuba.py"), *common, *layout], env
     if sim.startswith("brian2"):
         mode = "cpp_standalone" if sim == "brian2-standalone" else "runtime"
         return [args.brian2_python, str(PEERS / "brian2_coba_cuba.py"), *common, "--mode", mode], env
@@ -59,7 +60,7 @@ def command(sim: str, args: argparse.Namespace, kind: str, n: int, p: float) -> 
 
 def run_one(sim: str, args: argparse.Namespace, kind: str, n: int, p: float) -> dict:
     cmd, env = command(sim, args, kind, n, p)
-    if not Path(cmd[0]).exists():
+    if not Path(cmd[3] if cmd[0] == "taskset" else cmd[0]).exists():
         flag = {"brainpy": "--brainpy-python", "nest": "--nest-python"}.get(sim, "--brian2-python")
         return {"simulator": sim, "error": f"interpreter {cmd[0]} not found: skipped (give {flag})"}
     try:
@@ -101,6 +102,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--duration", type=float, default=1000.0, help="simulated ms")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip", nargs="*", default=[], choices=SIMULATORS)
+    ap.add_argument("--synaptica-cores", type=int, default=None,
+                    help="pin synaptica to this many cores (taskset; 1 is fastest for networks of this size)")
     ap.add_argument("--synaptica-root", default=str(ROOT), help="tree holding museum/coba_cuba/network.py")
     ap.add_argument("--brian2-python", default=os.environ.get("SYNAPTICA_BRIAN2_PYTHON",
                                                               "/work/venvs/brian2/bin/python"))

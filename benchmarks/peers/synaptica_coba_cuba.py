@@ -64,7 +64,7 @@ def main() -> None:
     events = {p: [int(np.max(np.asarray(ctx.get(f"{p}.max_events")))), ctx.components[p].capacity]
               for p in ("EE", "EI", "IE", "II") if ctx.components[p].layout == "events"}
     layout = ctx.components["EE"].layout
-    mode = f"jax {jax.__version__} {jax.default_backend()}, {layout}"
+    mode = f"jax {jax.__version__} {jax.default_backend()}, {layout}, {len(os.sched_getaffinity(0))} core(s)"
     res = {"simulator": "synaptica", "version": "dev", "mode": mode,
            "kind": a.kind, "n": a.n, "p": a.p, "dt": a.dt, "duration_ms": a.duration, "build_s": t_build,
            "compile_s": compile_s, "sim_s": sim, "sim_cpu_s": sim_cpu, "synapses": n_syn, "peak_rss_mb": peak_rss_mb(),

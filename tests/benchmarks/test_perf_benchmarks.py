@@ -31,7 +31,8 @@ def test_check_stats_marks_the_odd_one_out() -> None:
 
 def test_missing_interpreter_is_reported() -> None:
     args = argparse.Namespace(duration=10.0, seed=0, brian2_python="/nonexistent/python", nest_python="/nonexistent/py",
-                              brainpy_python="/nonexistent/bp", nest_threads=1, synaptica_root=".", timeout=10)
+                              brainpy_python="/nonexistent/bp", nest_threads=1, synaptica_root=".", timeout=10,
+                              synaptica_cores=None)
     r = coba_cuba.run_one("brian2-standalone", args, "coba", 100, 0.02)
     assert r["error"].startswith("interpreter /nonexistent/python not found")
     r = coba_cuba.run_one("brainpy", args, "cuba", 100, 0.02)
@@ -45,12 +46,22 @@ def test_event_driven_measurement_is_exact() -> None:
 
 
 def test_synaptica_column_runs_both_layouts() -> None:
-    args = argparse.Namespace(duration=20.0, seed=0, synaptica_root=".", timeout=300)
+    args = argparse.Namespace(duration=20.0, seed=0, synaptica_root=".", timeout=300, synaptica_cores=1)
     events = coba_cuba.run_one("synaptica", args, "cuba", 400, 0.05)
+    args.synaptica_cores = None
     edges = coba_cuba.run_one("synaptica-edges", args, "cuba", 400, 0.05)
     assert "error" not in events and "error" not in edges, (events, edges)
-    assert events["mode"].endswith(", events") and edges["mode"].endswith(", edges")
+    assert events["mode"].endswith(", events, 1 core(s)") and ", edges, " in edges["mode"]
     assert set(events["max_events_capacity"]) == {"EE", "EI", "IE", "II"} and edges["max_events_capacity"] == {}
     # the same network: the same synapses, and spikes in both
     assert events["synapses"] == edges["synapses"] > 0
     assert events["E"]["rate_hz"] > 0 and edges["E"]["rate_hz"] > 0
+
+
+def test_layout_crossover_layouts_agree() -> None:
+    from benchmarks import layout_crossover
+
+    for fraction in (0.05, 1.0):   # spikes (the events' fast path) and continuous inputs (every row)
+        r = layout_crossover.measure(n=120, p=0.1, fraction=fraction, batch=2, steps=3, repeats=1)
+        assert set(r["us_per_step"]) == {"dense", "edges", "events"}
+        assert max(r["max_rel_error"].values()) < 1e-5, r["max_rel_error"]
