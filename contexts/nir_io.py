@@ -107,7 +107,7 @@ def _export_node(ctx: Any, comp: Any, approximate: bool) -> Any:
         return nir.Input(input_type={"input": np.array([comp.n_units])})
     if isinstance(comp, DenseSynapse):
         values = ctx.state["values"][comp.name]
-        w = np.asarray(comp.dense_weights(values["weights"]) if comp.layout == "edges" else
+        w = np.asarray(comp.dense_weights(values["weights"]) if comp.layout in ("edges", "events") else
                        values["weights"] * values["mask"], np.float32) * np.float32(comp.resist_scale)
         b = np.asarray(values["biases"], np.float32)
         if comp.bias_init is None and not np.any(b):

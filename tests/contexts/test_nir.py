@@ -226,3 +226,19 @@ def test_cuba_li_against_numpy():
         v = v + 1.0 / 10.0 * (0.5 - v + 2.0 * I)
         ref.append(v)
     np.testing.assert_allclose(out, np.array(ref), rtol=1e-5, atol=1e-5)
+
+
+def test_sparse_layouts_export_their_dense_matrix():
+    for layout in ("edges", "events"):
+        with Context("sparse", dt=0.5, batch_size=1, seed=2) as ctx:
+            x = InputCell("x", 30)
+            W = DenseSynapse("W", (30, 20), weight_init={"dist": "uniform", "low": 0.5, "high": 1.0}, p_conn=0.1,
+                             layout=layout)
+            z = LIFCell("z", 20, tau_m=8.0)
+        W.inputs << x.outputs
+        z.j << W.outputs
+        ctx.command("advance", [x, W, z])
+        w = np.asarray(export(ctx).nodes["W"].weight)          # [out, in]
+        dense = np.asarray(W.dense_weights())
+        assert w.shape == (20, 30) and np.count_nonzero(dense) == 60, layout   # 3 inputs for each of 20
+        np.testing.assert_array_equal(w, dense.T, err_msg=layout)
