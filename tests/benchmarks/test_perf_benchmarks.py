@@ -65,3 +65,11 @@ def test_layout_crossover_layouts_agree() -> None:
         r = layout_crossover.measure(n=120, p=0.1, fraction=fraction, batch=2, steps=3, repeats=1)
         assert set(r["us_per_step"]) == {"dense", "edges", "events"}
         assert max(r["max_rel_error"].values()) < 1e-5, r["max_rel_error"]
+
+
+def test_coba_breakdown_times_both_variants() -> None:
+    from benchmarks import coba_breakdown
+
+    (row,) = coba_breakdown.main(["--kind", "cuba", "--sizes", "200", "--steps", "20", "--repeats", "1"])
+    assert row["n"] == 200 and set(row["us_per_step"]) == {"whole step", "without propagation"}
+    assert all(v > 0 for v in row["us_per_step"].values())
