@@ -175,6 +175,15 @@ def test_online_network_matches_numpy(cell, adapt_beta, optax):
         assert np.asarray(ctx.get("rec.a")).max() > 0.1                 # adaptation took part
 
 
+def run_float64(script: str) -> dict:
+    """Run ``script`` in a subprocess with float64 enabled; the value it printed last (``repr``)."""
+    env = dict(os.environ, JAX_ENABLE_X64="1", JAX_PLATFORMS="cpu")
+    res = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return ast.literal_eval(res.stdout.strip().splitlines()[-1])
+
+
 def test_models_match_nest_regression_test():
     """NEST's test_eprop_regression for eprop_iaf_psc_delta, eprop_iaf_psc_delta_adapt and eprop_iaf_adapt
     (gradient descent) and eprop_iaf (NEST's Adam, applied lazily as NEST does), five 100-step iterations
@@ -197,11 +206,7 @@ def test_models_match_nest_regression_test():
             out[model] = np.asarray(r["out.loss"])[:, 0].reshape(5, 100).sum(1).tolist()
         print(repr(out))
     """)
-    env = dict(os.environ, JAX_ENABLE_X64="1", JAX_PLATFORMS="cpu")
-    res = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=600)
-    assert res.returncode == 0, res.stderr[-3000:]
-    losses = ast.literal_eval(res.stdout.strip().splitlines()[-1])
+    losses = run_float64(script)
     for model, want in NEST_LOSSES.items():
         np.testing.assert_allclose(np.load(ROOT / f"tests/references/nest/{model}.npz")["loss"], want, rtol=1e-9)
         np.testing.assert_allclose(losses[model], want, rtol=1e-6, atol=0, err_msg=model)
@@ -260,11 +265,7 @@ def test_optimizer_and_neuron_options_match_nest():
             out["v"][kind] = np.asarray(r["n.v"])[:, 0, 0].tolist()
         print(repr(out))
     """)
-    env = dict(os.environ, JAX_ENABLE_X64="1", JAX_PLATFORMS="cpu")
-    res = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=600)
-    assert res.returncode == 0, res.stderr[-3000:]
-    got = ast.literal_eval(res.stdout.strip().splitlines()[-1])
+    got = run_float64(script)
     import json
     ref = json.loads((ROOT / VARIANTS).read_text())
     for name, case in ref["cases"].items():
