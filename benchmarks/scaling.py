@@ -23,16 +23,18 @@ import numpy as np
 from benchmarks.common import add_publish_flag, results_dir, run_from_start, table, time_fn, write_json
 
 
-def build_square(n: int, seed: int = 0, p_conn: float = 1.0, layout: str = "auto") -> tuple:
-    """The square plastic network of the module docstring; returns ``(ctx, W)``. ``p_conn`` and
-    ``layout`` go to the TraceSTDPSynapse (used by ``benchmarks.sparse --engine``)."""
+def build_square(n: int, seed: int = 0, p_conn: float = 1.0, layout: str = "auto", capacity: int | None = None,
+                 max_input: float = 1.0) -> tuple:
+    """The square plastic network of the module docstring; returns ``(ctx, W)``. ``p_conn``, ``layout``
+    and ``capacity`` go to the TraceSTDPSynapse (used by ``benchmarks.sparse --engine``); the Poisson
+    inputs are drawn from U(0, max_input) (rates up to ``max_input`` x 63.75 Hz)."""
     from components.cells import LIFCell, PoissonCell, VarTrace
     from components.synapses.stdp import TraceSTDPSynapse
     from contexts import Context
 
     with Context("square", dt=1.0, batch_size=1, seed=seed) as ctx:
         z0 = PoissonCell("z0", n)
-        W = TraceSTDPSynapse("W", (n, n), A_plus=1e-4, A_minus=1e-6, p_conn=p_conn, layout=layout,
+        W = TraceSTDPSynapse("W", (n, n), A_plus=1e-4, A_minus=1e-6, p_conn=p_conn, layout=layout, capacity=capacity,
                              weight_init={"dist": "uniform", "low": 0.0, "high": 0.3})
         z1 = LIFCell("z1", n, tau_m=100.0, refract_time=5.0, thr_theta_plus=0.05)
         tr0, tr1 = VarTrace("tr0", n), VarTrace("tr1", n)
@@ -46,7 +48,7 @@ def build_square(n: int, seed: int = 0, p_conn: float = 1.0, layout: str = "auto
         W.postTrace << tr1.trace
         ctx.command("advance", [z0, W, z1, tr0, tr1])
         ctx.command("evolve", [W])
-    ctx.clamp(z0.inputs, np.random.default_rng(seed).uniform(0.0, 1.0, (1, n)).astype(np.float32))
+    ctx.clamp(z0.inputs, np.random.default_rng(seed).uniform(0.0, max_input, (1, n)).astype(np.float32))
     return ctx, W
 
 

@@ -19,6 +19,7 @@ all ``N^2`` entries; sparse: the same rule gathered on the ``p N^2`` edges only)
     python -m benchmarks.sparse --plastic
     python -m benchmarks.sparse --engine             # the whole STDP network through the engine:
                                                      # TraceSTDPSynapse(layout="dense") vs "edges"
+    python -m benchmarks.sparse --engine --layouts edges events --max-input 0.2   # plastic, event-driven
 """
 
 from __future__ import annotations
@@ -111,21 +112,31 @@ HEADER = ["N", "p_conn", "dense us/step", "BCOO us/step", "segment_sum us/step",
 
 def engine_rows(args: argparse.Namespace) -> list:
     """Poisson(N) -> TraceSTDPSynapse(N x N, p_conn) -> LIF(N) with traces (``benchmarks.scaling``),
-    ``ctx.run`` of ``advance`` + ``evolve``, the synapse dense vs edges: steps per second."""
+    ``ctx.run`` of ``advance`` + ``evolve``, the synapse in each of ``args.layouts``: steps per second.
+
+    The Poisson rates are U(0, ``--max-input``) x 63.75 Hz at dt = 1 ms; the events layout gets a
+    ``capacity`` of 2.5x the mean presynaptic events per step (+16), and its largest count is reported."""
     from benchmarks.common import run_from_start
     from benchmarks.scaling import build_square
 
     rows = []
+    layouts = args.layouts
     for n in args.sizes:
         for p in args.p:
-            fns = {layout: run_from_start(build_square(n, p_conn=p, layout=layout)[0], args.steps)
-                   for layout in ("dense", "edges")}
+            capacity = int(2.5 * n * args.max_input * 0.5 * 63.75e-3) + 16
+            built = {layout: build_square(n, p_conn=p, layout=layout, capacity=capacity, max_input=args.max_input)
+                     for layout in layouts}
+            fns = {layout: run_from_start(ctx, args.steps) for layout, (ctx, _) in built.items()}
             t = time_interleaved(fns, repeats=args.repeats)
             rate = {k: args.steps / v["min"] for k, v in t.items()}
-            rows.append({"N": n, "p_conn": p, "steps_per_s_best": rate,
-                         "edges_over_dense": rate["edges"] / rate["dense"]})
-            print(table(["N", "p_conn", "dense steps/s", "edges steps/s", "edges/dense"],
-                        [[n, p, rate["dense"], rate["edges"], rate["edges"] / rate["dense"]]]), flush=True)
+            row = {"N": n, "p_conn": p, "max_input": args.max_input, "steps_per_s_best": rate}
+            if "events" in built:
+                ctx = built["events"][0]
+                row["capacity"], row["max_events"] = capacity, int(np.max(ctx.get("W.max_events")))
+            rows.append(row)
+            header = ["N", "p_conn"] + [f"{k} steps/s" for k in layouts] + [f"{k}/{layouts[0]}" for k in layouts[1:]]
+            cells = [n, p] + [rate[k] for k in layouts] + [rate[k] / rate[layouts[0]] for k in layouts[1:]]
+            print(table(header, [cells]), flush=True)
     return rows
 
 
@@ -137,12 +148,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--plastic", action="store_true")
     ap.add_argument("--batch", type=int, default=1, help="batch size (> 1: dense and edges only)")
-    ap.add_argument("--engine", action="store_true", help="the STDP network through the engine, dense vs edges")
+    ap.add_argument("--engine", action="store_true", help="the STDP network through the engine, per layout")
+    ap.add_argument("--layouts", nargs="+", default=["dense", "edges"], choices=["dense", "edges", "events"],
+                    help="--engine: the synapse's layouts to compare (the first is the reference)")
+    ap.add_argument("--max-input", type=float, default=1.0,
+                    help="--engine: Poisson rates U(0, max_input) x 63.75 Hz (at dt = 1 ms)")
     add_publish_flag(ap)
     args = ap.parse_args(argv)
     if args.engine:
         rows = engine_rows(args)
-        print("wrote", write_json("sparse_engine", {"steps": args.steps, "rows": rows}, args.publish))
+        name = "sparse_engine" if args.layouts == ["dense", "edges"] else "sparse_engine_" + "_".join(args.layouts)
+        print("wrote", write_json(name, {"steps": args.steps, "layouts": args.layouts, "rows": rows}, args.publish))
         return
     rows, results = [], []
     for n in args.sizes:

@@ -68,6 +68,26 @@ def event_indices(inputs: Any, size: int) -> Any:
     return jax.vmap(one)(flags, per_block, ends)
 
 
+def for_each_event(flags: Any, size: int, body: Any, carry: Any) -> Any:
+    """``carry = body(i, carry)`` for each ``i`` with ``flags[i]`` (a ``(n,)`` bool vector), ascending.
+
+    The indices are found ``size`` at a time (:func:`event_indices`), so a step with more events costs
+    one more search, never a dense fallback; the loop runs as many times as there are events."""
+    n = flags.shape[0]
+    size = max(1, min(size, n))
+    position = jnp.arange(n, dtype=jnp.int32)
+
+    def chunk(state: tuple) -> tuple:
+        start, left, carry = state
+        todo = flags & (position >= start)
+        idx = event_indices(todo[None], size)[0]
+        carry = jax.lax.fori_loop(0, jnp.minimum(left, size), lambda e, cr: body(idx[e], cr), carry)
+        return idx[size - 1] + 1, left - size, carry
+
+    total = flags.sum(dtype=jnp.int32)
+    return jax.lax.while_loop(lambda state: state[1] > 0, chunk, (jnp.int32(0), total, carry))[2]
+
+
 def event_forward(inputs: Any, weights: Any, capacity: int, count: Any = None) -> Any:
     """``inputs @ weights`` from the nonzero inputs only; the dense product when they exceed ``capacity``.
 

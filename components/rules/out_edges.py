@@ -21,6 +21,13 @@ as there are events, so a step costs what its events cost, not what ``capacity``
 Spikes are never dropped: a sample with more than ``capacity`` events in a step scatters all its rows
 instead (``lax.cond``; :data:`BLOCK` rows at a time, so no ``(n_in, k)`` temporary), and the caller
 keeps the largest count seen (``max_events``) for :func:`components.rules.events.check_capacity`.
+
+Plastic synapses (:func:`plastic_step`) update only the edges that a step's spikes touch: the rows of
+the presynaptic neurons that spiked and the in-edges of the postsynaptic neurons that spiked, found
+through ``in_slots`` (:func:`in_slot_index`, each post neuron's in-edges as flat positions
+``pre * k + slot``). For a rule whose update vanishes on every other edge (trace STDP: LTP needs a post
+spike, LTD a pre spike) that is the dense rule exactly, at ``spikes x (k_out + k_in)`` work per step
+instead of one pass over all edges.
 """
 
 from __future__ import annotations
@@ -97,6 +104,88 @@ def out_edge_forward(inputs: Any, weights: Any, post_index: Any, n_out: int, cap
                             lambda: _events_one(x, idx, n, weights, post_index, n_out, capacity))
 
     return jax.lax.map(one, (inputs, index, count)).astype(jnp.result_type(inputs, weights))
+
+
+def in_slot_index(post_index: np.ndarray, valid: np.ndarray, n_out: int) -> np.ndarray:
+    """Each postsynaptic neuron's in-edges: ``(n_out, k_in)`` flat positions ``pre * k + slot`` into the
+    ``(n_in, k)`` out-edge arrays, ascending, ``k_in`` the largest in-degree (at least 1); unused
+    entries hold ``n_in * k`` (one past the last edge, dropped by the scatters that use them)."""
+    post_index, valid = np.asarray(post_index), np.asarray(valid, bool)
+    n_edges = post_index.size
+    flat = np.flatnonzero(valid.reshape(-1))
+    post = post_index.reshape(-1)[flat]
+    order = np.argsort(post, kind="stable")
+    counts = np.bincount(post, minlength=n_out)
+    k_in = max(int(counts.max()) if counts.size else 0, 1)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    post_s = post[order]
+    slots = np.full((n_out, k_in), n_edges, np.int64)
+    slots[post_s, np.arange(len(order)) - starts[post_s]] = flat[order]
+    if n_edges >= 2**31 - 1:
+        raise ParameterError(f"{n_edges} out-edge slots are more than int32 positions can address")
+    return slots.astype(np.int32)
+
+
+def _pair_outer(pre: Any, post: Any) -> Any:
+    """``outer(a, b, per_sample=False)``: the batch-summed ``a[:, pre] * b[:, post]`` of each edge
+    (``pre``, ``post`` its neurons, either one a scalar for all; the edge form of ``a^T b``)."""
+    def column(x: Any, index: Any) -> Any:
+        return x[:, index, None] if jnp.ndim(index) == 0 else x[:, index]
+
+    def outer(a: Any, b: Any, per_sample: bool = False) -> Any:
+        prod = column(a, pre) * column(b, post)
+        return prod if per_sample else prod.sum(0)
+
+    return outer
+
+
+def plastic_step(step: Any, weights: Any, post_index: Any, in_slots: Any, pre_spike: Any, post_spike: Any,
+                 capacity: int) -> tuple[Any, Any]:
+    """New ``weights`` and the update ``dW`` (``(n_in, k)`` each; 0 on untouched edges) of a rule that
+    changes only the edges of the neurons that spiked in this step (in any sample).
+
+    ``step(position, w, outer) -> (w_new, dW)`` computes the rule at a vector of flat edge positions,
+    ``w`` the weights there and ``outer(a, b, per_sample=False)`` the batch-summed ``a[:, pre] * b[:, post]``
+    of each position's pair (the edge form of ``a^T b``). One spiking presynaptic neuron at a time, its
+    row of ``k`` edges; then one spiking postsynaptic neuron at a time, its in-edges (``in_slots``)
+    except those whose presynaptic neuron spiked (done already): every touched edge is computed once,
+    from the weights before the step, and written in place. The loops run once per spiking neuron;
+    their indices are found ``capacity`` at a time (:func:`components.rules.events.for_each_event`).
+    ``dW`` comes from a second pass of the same loops, left out of the compiled step when unused."""
+    from .events import for_each_event
+
+    n_in, k = weights.shape
+    n_edges = n_in * k
+    flat, targets = weights.reshape(-1), post_index.reshape(-1)
+    pre_on = jnp.any(pre_spike != 0, axis=0)                 # spiked in any sample
+    post_on = jnp.any(post_spike != 0, axis=0)
+    lanes = jnp.arange(k, dtype=jnp.int32)
+
+    def visit(part: int, acc: Any, weights_in_acc: bool) -> Any:
+        """``acc`` with ``step(...)[part]`` written at every touched edge, the weights read from ``acc``
+        itself (the weights pass: each edge is read before it is written) or from ``flat``."""
+        def by_row(i: Any, acc: Any) -> Any:
+            start = i * k
+            post = jax.lax.dynamic_slice(targets, (start,), (k,))
+            w = jax.lax.dynamic_slice(acc if weights_in_acc else flat, (start,), (k,))
+            value = step(start + lanes, w, _pair_outer(i, post))[part]
+            return jax.lax.dynamic_update_slice(acc, value.astype(acc.dtype), (start,))
+
+        def by_column(j: Any, acc: Any) -> Any:
+            position = in_slots[j]
+            safe = jnp.minimum(position, n_edges - 1)
+            pre = safe // k
+            w = (acc if weights_in_acc else flat)[safe]
+            value = step(safe, w, _pair_outer(pre, j))[part]
+            position = jnp.where(pre_on[pre], n_edges, position)   # dropped: padding, or a row done above
+            return acc.at[position].set(value.astype(acc.dtype), mode="drop")
+
+        return for_each_event(post_on, capacity, by_column, for_each_event(pre_on, capacity, by_row, acc))
+
+    # two passes, so that a dW nobody reads is compiled away with its loops
+    w = visit(0, flat, True)
+    dW = visit(1, jnp.zeros_like(flat), False)
+    return w.reshape(n_in, k), dW.reshape(n_in, k)
 
 
 def out_edges_to_dense(weights: Any, post_index: Any, n_out: int) -> Any:

@@ -15,7 +15,7 @@ With ``layout="edges"`` (sparse, fixed in-degree ``k = round(p_conn * n_in)``; s
 matrix. ``layout="auto"`` picks the edges where they were measured faster (p_conn <= 0.01 from
 300 x 300; p_conn <= 0.1 from 1000 x 1000 at batch 1).
 
-With ``layout="events"`` (static projections only; see :mod:`components.rules.out_edges`) the
+With ``layout="events"`` (static projections and trace STDP; see :mod:`components.rules.out_edges`) the
 connections are stored per PRESYNAPTIC neuron: ``weights`` and ``post_index (param, int32)`` are
 ``(n_in, k_out)``, ``k_out`` the largest out-degree, unused slots weight 0; a step scatters only the
 rows of the inputs that are nonzero (at most ``capacity`` per sample and step, else every row), so
@@ -34,7 +34,7 @@ Parameters:
     resist_scale: fixed factor applied to the weights in the transform (e.g. membrane resistance).
     p_conn: probability that a connection exists; absent ones stay exactly 0.
     layout: ``"auto"`` (default: edges only where measured faster), ``"dense"``, ``"edges"`` or
-        ``"events"`` (out-edge lists, event-driven; static synapses only).
+        ``"events"`` (out-edge lists, event-driven; static synapses and trace STDP).
     capacity: events per sample per step that ``layout="events"`` takes on its fast path (default
         ``max(16, n_in // 64)``); more are still transmitted, by visiting every row.
     delay, delay_unit: transmission delay (None: none), one per projection or per synapse, in
@@ -53,7 +53,9 @@ that the rule connects (either layout). In the edges layout a rule without a fix
 neuron, with ``mask (param, (k, n_out))`` 0 on the unused ones.
 
 Plastic synapses subclass this and add ``evolve``; those whose rule has an edge form
-(TraceSTDPSynapse, ExpSTDPSynapse) take ``layout`` too.
+(TraceSTDPSynapse, ExpSTDPSynapse) take ``layout`` too, ``"events"`` included: there the rule updates
+only the edges of the neurons that spiked, found through ``in_slots (param, (n_out, k_in), int32)``,
+and ``mask (param, (n_in, k_out))`` marks the used slots when out-degrees differ.
 """
 
 from __future__ import annotations
@@ -81,7 +83,14 @@ from ..rules.edges import LAYOUTS, choose_layout, edge_forward, edges_to_dense, 
 from ..rules.events import event_count
 from ..rules.init import check_spec, initializer
 from ..rules.init import connectivity as connectivity_mask
-from ..rules.out_edges import OutEdges, default_capacity, out_edge_forward, out_edges_to_dense, pairs_to_out_edges
+from ..rules.out_edges import (
+    OutEdges,
+    default_capacity,
+    in_slot_index,
+    out_edge_forward,
+    out_edges_to_dense,
+    pairs_to_out_edges,
+)
 from .delayed import DELAY_RULES, declare_delay, delayed_transmit
 
 DEFAULT_WEIGHT_INIT = {"dist": "uniform", "low": 0.025, "high": 0.8}
@@ -126,6 +135,9 @@ def _times(w_init: Any, mask: np.ndarray) -> Any:
 
 
 class DenseSynapse(Component):
+    #: a plastic subclass whose rule runs on the edges its spikes touch (``layout="events"``)
+    events_plastic = False
+
     param_rules = {"shape": SPARSE_SHAPE, "weight_init": WEIGHT_SPEC, "bias_init": WEIGHT_SPEC,
                    "p_conn": real(0.0, 1.0, low_open=True, fix="the probability that a connection exists"),
                    "layout": choice(*LAYOUTS), "connectivity": CONNECTIVITY_SPEC, "weight_mask": MASK_SPEC,
@@ -172,9 +184,10 @@ class DenseSynapse(Component):
 
     def _check_events(self, name: str, capacity: int | None) -> None:
         """``layout="events"``: static synapses only; declare ``max_events`` and fix ``capacity``."""
-        if hasattr(self, "evolve"):
-            raise ParameterError(f"{name}: layout='events' is for static projections; {type(self).__name__} is "
-                                 f"plastic and works with layout='dense' or 'edges' (or 'auto')")
+        if hasattr(self, "evolve") and not self.events_plastic:
+            raise ParameterError(f"{name}: layout='events' is for static projections and trace STDP; "
+                                 f"{type(self).__name__} is plastic and works with layout='dense' or 'edges' "
+                                 f"(or 'auto')")
         self.capacity = default_capacity(self.shape[0]) if capacity is None else int(capacity)
         self.max_events = State((), dtype="int32", doc="most presynaptic events in one step since the reset")
 
@@ -257,6 +270,15 @@ class DenseSynapse(Component):
             self.post_index = Param(valid.shape, init=_constant(post_index), dtype="int32", key_name="post_index",
                                     doc="postsynaptic neuron of each edge (unused slots: 0, with weight 0)")
             self._full = True   # unused slots carry weight 0: static synapses need no mask
+            if hasattr(self, "evolve"):   # plastic: the in-edges of each post neuron, and the unused slots
+                slots = in_slot_index(post_index, valid, n_out)
+                self.in_slots = Param(slots.shape, init=_constant(slots), dtype="int32", key_name="in_slots",
+                                      doc="in-edges of each post neuron: positions pre * k + slot (padding n_in * k)")
+                self._valid = valid
+                self._full = bool(valid.all())
+                if not self._full:
+                    self.mask = Param(valid.shape, init=_constant(valid.astype(np.float32)), key_name="weights",
+                                      doc="1 where a slot holds an edge (pre neurons with fewer partners: 0)")
         elif self.layout == "edges":
             pre_index, valid = as_edges(conn)
             self._full = bool(valid.all())
@@ -290,6 +312,9 @@ class DenseSynapse(Component):
             raise ParameterError(f"{where}: OutEdges arrays are the storage of layout='events', got layout={layout!r}")
         if self.weight_mask is not None or self.p_conn < 1.0:
             raise ParameterError(f"{where}: OutEdges arrays fix the connections: give no p_conn or weight_mask")
+        if hasattr(self, "evolve"):
+            raise ParameterError(f"{where}: OutEdges arrays are for static projections; a plastic synapse in "
+                                 f"layout='events' draws its connections from p_conn or a connectivity rule")
         edges.check(where, self.shape)
         self.layout, self._full = "events", True
         if edges.weights is not None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from components.rules.events import EventCapacityError, check_capacity
-from components.rules.out_edges import OutEdges, pairs_to_out_edges
+from components.rules.out_edges import OutEdges, in_slot_index, pairs_to_out_edges
 from components.synapses import DenseSynapse, ExpSynapse, TraceSTDPSynapse
 from contexts import Context
 from contexts.params import ParameterError
@@ -69,10 +69,53 @@ def test_events_layout_equals_the_dense_product_over_many_steps() -> None:
         check_capacity(ctx)                                                          # E, within capacity: silent
 
 
+class Plastic(DenseSynapse):
+    """A plastic synapse whose rule has no event form."""
+
+    def evolve(self, c, *, t, dt, key) -> dict:
+        return {"weights": c.weights * 0.5}
+
+
+def test_in_slot_index_lists_each_post_neurons_in_edges() -> None:
+    rng = np.random.default_rng(1)
+    pre, post = rng.integers(25, size=120), rng.integers(12, size=120)
+    post_index, valid, _ = pairs_to_out_edges(pre, post, 25)
+    slots = in_slot_index(post_index, valid, 12)
+    n_edges = post_index.size
+    assert slots.dtype == np.int32 and slots.shape == (12, np.bincount(post, minlength=12).max())
+    for j in range(12):
+        mine = slots[j][slots[j] < n_edges]
+        assert np.all(np.diff(mine) > 0) and np.all(post_index.reshape(-1)[mine] == j)
+        np.testing.assert_array_equal(np.sort(mine // post_index.shape[1]), np.sort(pre[post == j]))
+    assert np.all(slots[slots < n_edges] < n_edges) and (slots < n_edges).sum() == 120
+
+
+def test_plastic_events_layout_survives_save_and_load(tmp_path) -> None:
+    with Context("saved_stdp", seed=3) as ctx:
+        W = TraceSTDPSynapse("W", (N_IN, N_OUT), A_plus=0.1, A_minus=0.1, layout="events", p_conn=0.1)
+        ctx.command("evolve", [W])
+    w0 = np.asarray(ctx.get(W.weights))
+    ctx.run("evolve", steps=5, inputs={W.preSpike: spikes(0.1)[:5, :1], W.postSpike: spikes(0.1, 1)[:5, :1, :N_OUT],
+                                       W.preTrace: np.ones((5, 1, N_IN), np.float32),
+                                       W.postTrace: np.ones((5, 1, N_OUT), np.float32)})
+    ctx.save(str(tmp_path / "m"))
+    back = Context.load(str(tmp_path / "m"))
+    V = back.components["W"]
+    assert V.layout == "events"
+    for name in ("weights", "post_index", "in_slots", "mask"):
+        np.testing.assert_array_equal(back.get(f"W.{name}"), ctx.get(f"W.{name}"))
+    np.testing.assert_array_equal(V.dense_weights(back.get("W.weights")), W.dense_weights())
+    assert np.any(np.asarray(ctx.get(W.weights)) != w0)   # the saved weights are the learned ones
+
+
 def test_bad_parameters_are_named_errors() -> None:
     with Context("bad"):
-        with pytest.raises(ParameterError, match="'P': layout='events' is for static projections.*'dense' or 'edges'"):
-            TraceSTDPSynapse("P", (10, 10), A_plus=0.1, A_minus=0.1, layout="events")
+        with pytest.raises(ParameterError, match="'P': layout='events' is for static projections and trace STDP; "
+                                                 "Plastic is plastic.*'dense' or 'edges'"):
+            Plastic("P", (10, 10), layout="events")
+        with pytest.raises(ParameterError, match="'T'.*OutEdges arrays are for static projections"):
+            TraceSTDPSynapse("T", (3, 3), A_plus=0.1, A_minus=0.1, layout="events",
+                             connectivity=OutEdges(np.zeros((3, 2), int)))
         with pytest.raises(ParameterError, match="'Q': layout='events' takes one delay.*per-synapse"):
             ExpSynapse("Q", (10, 10), layout="events", p_conn=0.2, delay={"dist": "uniform", "low": 1, "high": 2})
         with pytest.raises(ParameterError, match="R.*OutEdges has 4 rows but the projection has n_in = 10"):

@@ -92,3 +92,24 @@ def test_edges_layout_matches_numpy_reference_on_its_edges() -> None:
     ref = np_exp_stdp(dense0, s_pre, s_post, x, y, x_tar=0.2, dt=1.0, **params)[:, idx, np.arange(n_out)]
     np.testing.assert_allclose(rec[W.weights], ref, rtol=1e-5, atol=2e-6)
     assert np.abs(ref[-1] - dense0[idx, np.arange(n_out)]).max() > 0.05
+
+
+def test_events_layout_matches_numpy_reference_on_its_edges() -> None:
+    """layout='events': the exponential rule on the edges of the neurons that spiked only, equal to the
+    dense reference on every edge (the unused slots stay 0, below the 0.01 lower bound)."""
+    n_in, n_out = 30, 8
+    s_pre, s_post, x, y = spikes_and_traces(8, T, B, n_in, n_out, p=0.05, tau_pre=12.0, tau_post=8.0)
+    params = dict(A_plus=0.03, A_minus=0.02, exp_beta=2.0, eta=0.9, w_bound=1.3, tau_w=0.0)
+    with Context("exp_events", batch_size=B, seed=5) as ctx:
+        W = ExpSTDPSynapse("W", (n_in, n_out), p_conn=0.2, layout="events", capacity=2, pretrace_target=0.2,
+                           **params)
+        ctx.command("evolve", [W])
+    dense0 = np.asarray(W.dense_weights())
+    edge = np.asarray(W.dense_weights(W.mask.value)) == 1
+    rec = ctx.run("evolve", steps=T, record=[W.weights],
+                  inputs={W.preSpike: s_pre, W.postSpike: s_post, W.preTrace: x, W.postTrace: y})
+    ref = np_exp_stdp(dense0, s_pre, s_post, x, y, x_tar=0.2, dt=1.0, **params)
+    got = np.stack([np.asarray(W.dense_weights(w)) for w in rec[W.weights]])
+    np.testing.assert_allclose(got[:, edge], ref[:, edge], rtol=1e-5, atol=2e-6)
+    assert np.all(got[:, ~edge] == 0) and np.all(np.asarray(rec[W.weights])[:, np.asarray(W.mask.value) == 0] == 0)
+    assert np.abs(ref[-1] - dense0)[edge].max() > 0.05

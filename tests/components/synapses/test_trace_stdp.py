@@ -149,6 +149,46 @@ def test_edges_layout_matches_the_dense_numpy_reference_on_its_edges() -> None:
     np.testing.assert_allclose(rec[W.outputs], np.einsum("tbi,tij->tbj", s_pre, before), rtol=1e-5, atol=1e-5)
 
 
+def test_events_layout_matches_the_dense_numpy_reference_on_its_edges() -> None:
+    """layout='events' runs the rule only on the out-edges of the neurons that spiked (rows of the pre,
+    in-edges of the post neurons), which is the whole rule: batch 3, mu = 1, an x_tar, out-degrees that
+    differ (a mask on the unused slots) and a capacity below the spiking neurons of some steps."""
+    n_in, n_out, steps, capacity = 50, 20, 80, 3
+    s_pre, s_post, x, y = spikes_and_traces(7, steps, B, n_in, n_out, p=0.04, tau_pre=15.0, tau_post=10.0)
+    params = dict(A_plus=0.02, A_minus=0.015, eta=0.8, mu=1.0, w_bound=1.0, tau_w=0.0)
+    with Context("events", batch_size=B, seed=2) as ctx:
+        W = TraceSTDPSynapse("W", (n_in, n_out), layout="events", capacity=capacity, pretrace_target=0.05,
+                             connectivity={"rule": "bernoulli", "p": 0.2, "seed": 4}, **params)
+        ctx.command("advance", [W])
+        ctx.command("evolve", [W])
+    dense0, mask = np.asarray(W.dense_weights()), np.asarray(W.dense_weights(W.mask.value))
+    assert not W.fully_connected and W.weights.shape[0] == n_in and W.in_slots.shape[0] == n_out
+    assert np.all((dense0 != 0) == (mask == 1)) and mask.sum() == W.mask.value.sum()
+    assert (s_pre.max(1).sum(-1) > capacity).sum() > 10     # many steps find their spikes in two goes
+    rec = ctx.run(["advance", "evolve"], steps=steps, record=[W.weights, W.outputs, W.dWeights],
+                  inputs={W.inputs: s_pre, W.preSpike: s_pre, W.postSpike: s_post, W.preTrace: x, W.postTrace: y})
+    ref = np_trace_stdp(dense0, mask, s_pre, s_post, x, y, x_tar=0.05, dt=1.0, **params)
+    got = np.stack([np.asarray(W.dense_weights(w)) for w in rec[W.weights]])
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=2e-6)
+    assert np.abs(ref[-1] - dense0).max() > 0.05
+    before = np.concatenate([dense0[None], ref[:-1]])
+    np.testing.assert_allclose(rec[W.outputs], np.einsum("tbi,tij->tbj", s_pre, before), rtol=1e-5, atol=1e-5)
+    k = steps - 1
+    ltp = 0.02 * (x[k] - 0.05).T @ s_post[k] * (1.0 - ref[k - 1])
+    ltd = 0.015 * s_pre[k].T @ y[k] * ref[k - 1]
+    np.testing.assert_allclose(np.asarray(W.dense_weights(rec[W.dWeights][k])), (ltp - ltd) * mask, atol=1e-6)
+
+
+def test_events_layout_starts_within_bounds_and_refuses_a_decay() -> None:
+    with Context("events_bounds", seed=1):
+        W = TraceSTDPSynapse("W", (30, 10), A_plus=0.1, A_minus=0.1, w_bound=0.5, layout="events", p_conn=0.3,
+                             weight_init={"dist": "uniform", "low": 0.0, "high": 2.0})
+        with pytest.raises(ValidationError, match="'D': tau_w = 20 ms decays every weight.*tau_w=0 or layout='edges'"):
+            TraceSTDPSynapse("D", (30, 10), A_plus=0.1, A_minus=0.1, tau_w=20.0, layout="events", p_conn=0.3)
+    w = np.asarray(W.weights.value)
+    assert w.max() == np.float32(0.5) and np.all(w[np.asarray(W.mask.value) == 0] == 0)
+
+
 def test_edges_layout_takes_a_weight_mask_and_stores_the_same_connections_as_dense() -> None:
     mask = np.zeros((20, 4))
     mask[::2] = 1.0
