@@ -73,3 +73,12 @@ def test_coba_breakdown_times_both_variants() -> None:
     (row,) = coba_breakdown.main(["--kind", "cuba", "--sizes", "200", "--steps", "20", "--repeats", "1"])
     assert row["n"] == 200 and set(row["us_per_step"]) == {"whole step", "without propagation"}
     assert all(v > 0 for v in row["us_per_step"].values())
+
+
+def test_sparse_engine_runs_the_plastic_events_layout() -> None:
+    from benchmarks import sparse
+
+    args = argparse.Namespace(sizes=[200], p=[0.1], steps=5, repeats=1, layouts=["edges", "events"], max_input=0.5)
+    (row,) = sparse.engine_rows(args)
+    assert set(row["steps_per_s_best"]) == {"edges", "events"} and all(v > 0 for v in row["steps_per_s_best"].values())
+    assert 0 < row["max_events"] <= row["capacity"]
