@@ -245,9 +245,10 @@ def draw(spec: Any, shape: tuple, seed: int) -> Connections:
             j = j + (j >= i)
         mask[i, j] = True
     elif rule == "bernoulli":
-        mask = rng.random((n_in, n_out), dtype=np.float32) < spec["p"]
+        mask = _bernoulli_rows(rng, (n_in, n_out), lambda rows: spec["p"])
     elif rule == "distance":
-        mask = rng.random((n_in, n_out), dtype=np.float32) < distance_probability(spec, (n_in, n_out))
+        p_of = distance_rows(spec, (n_in, n_out))
+        mask = _bernoulli_rows(rng, (n_in, n_out), p_of)
     else:  # mask
         mask = spec["mask"].copy()
     if not autapses:
@@ -255,17 +256,44 @@ def draw(spec: Any, shape: tuple, seed: int) -> Connections:
     return Connections((n_in, n_out), mask=mask)
 
 
-def distance_probability(spec: dict, shape: tuple) -> np.ndarray:
-    """``p_max exp(-d^2 / (2 sigma^2))`` for every pair of a ``distance`` spec: ``(n_in, n_out)``."""
+#: uniforms drawn at a time by the Bernoulli rules (16 MiB of float32), whatever the projection's size
+DRAW_BLOCK = 1 << 22
+
+
+def _bernoulli_rows(rng: np.random.Generator, shape: tuple, p_of: Any) -> np.ndarray:
+    """``rng.random(shape, float32) < p`` drawn a block of rows at a time (``p_of(rows)``, a scalar or
+    the block's probabilities): the same numbers as one draw (the generator's stream runs on), with
+    no ``n_in x n_out`` float array held."""
+    n_in, n_out = shape
+    mask = np.empty((n_in, n_out), bool)
+    step = max(1, DRAW_BLOCK // max(n_out, 1))
+    for start in range(0, n_in, step):
+        rows = slice(start, min(start + step, n_in))
+        mask[rows] = rng.random((rows.stop - start, n_out), dtype=np.float32) < p_of(rows)
+    return mask
+
+
+def distance_rows(spec: dict, shape: tuple) -> Any:
+    """``p_of(rows)``: ``p_max exp(-d^2 / (2 sigma^2))`` for the pairs of those pre neurons of a
+    ``distance`` spec, ``(len(rows), n_out)``."""
     n_in, n_out = shape
     dims = spec.get("dims", 1)
     pre = spec["pre_positions"] if "pre_positions" in spec else grid_positions(n_in, dims)
     post = spec["post_positions"] if "post_positions" in spec else grid_positions(n_out, dims)
-    diff = np.abs(pre[:, None, :] - post[None, :, :])
-    if spec.get("periodic", False):
-        diff = np.minimum(diff, 1.0 - diff)
-    d2 = np.sum(diff ** 2, axis=-1)
-    return spec.get("p_max", 1.0) * np.exp(-d2 / (2.0 * spec["sigma"] ** 2))
+
+    def p_of(rows: slice) -> np.ndarray:
+        diff = np.abs(pre[rows, None, :] - post[None, :, :])
+        if spec.get("periodic", False):
+            diff = np.minimum(diff, 1.0 - diff)
+        d2 = np.sum(diff ** 2, axis=-1)
+        return spec.get("p_max", 1.0) * np.exp(-d2 / (2.0 * spec["sigma"] ** 2))
+
+    return p_of
+
+
+def distance_probability(spec: dict, shape: tuple) -> np.ndarray:
+    """``p_max exp(-d^2 / (2 sigma^2))`` for every pair of a ``distance`` spec: ``(n_in, n_out)``."""
+    return distance_rows(spec, shape)(slice(0, shape[0]))
 
 
 def as_mask(conn: Connections) -> np.ndarray:

@@ -262,3 +262,19 @@ def test_save_and_load_keep_the_network_and_its_array_parameters(tmp_path):
     np.testing.assert_array_equal(V.config["connectivity"]["pre_positions"], pos)
     np.testing.assert_array_equal(np.asarray(V.dense_weights()), np.asarray(W.dense_weights()))
     assert np.all(np.asarray(W.dense_weights())[:, :3] == 0) and V.layout == "edges"
+
+
+@pytest.mark.parametrize("spec", [{"rule": "bernoulli", "p": 0.3},
+                                  {"rule": "distance", "sigma": 0.1, "periodic": True}])
+def test_bernoulli_draws_a_block_of_rows_at_a_time_and_gets_the_one_draw_network(spec, monkeypatch) -> None:
+    """Drawn in blocks of rows (no n_in x n_out float array), the network is that of one draw."""
+    from components.rules import connectivity
+
+    shape = (37, 23)
+    rule = check_rule(spec, "c", shape)
+    p = rule["p"] if rule["rule"] == "bernoulli" else distance_probability(rule, shape)
+    one_draw = np.random.default_rng(11).random(shape, dtype=np.float32) < p
+    monkeypatch.setattr(connectivity, "DRAW_BLOCK", 50)    # two rows a block, 19 blocks
+    blocked = mask_of(spec, shape, seed=11)
+    np.testing.assert_array_equal(blocked, one_draw)
+    assert 0.1 < blocked.mean() < 0.5
