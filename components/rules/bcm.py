@@ -16,6 +16,8 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from .fusion import computed_once
+
 EPS = 1e-7  # as ngc-learn: guards the division by theta
 
 
@@ -26,7 +28,8 @@ def bcm_phi(post: Any, theta: Any, eps: float = EPS) -> Any:
 
 def bcm_update(pre: Any, post: Any, theta: Any, eps: float = EPS) -> Any:
     """``pre^T phi(post, theta)``: the BCM term summed over the batch, shape ``(n_in, n_out)``."""
-    return jnp.matmul(pre.T, bcm_phi(post, theta, eps))
+    x, y = computed_once((pre, bcm_phi(post, theta, eps)), pre.shape[-1] * post.shape[-1])
+    return jnp.matmul(x.T, y)
 
 
 def theta_target(post: Any) -> Any:

@@ -19,6 +19,8 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from .fusion import computed_once
+
 
 def hebbian_update(pre: Any, post: Any, pre_wght: float = 1.0, post_wght: float = 1.0) -> Any:
     """``(pre_wght*pre)^T @ (post_wght*post)``: the Hebbian outer product summed over the batch.
@@ -30,7 +32,8 @@ def hebbian_update(pre: Any, post: Any, pre_wght: float = 1.0, post_wght: float 
     Returns:
         ``(n_in, n_out)`` update, ascent direction.
     """
-    return jnp.matmul((pre_wght * pre).T, post_wght * post)
+    x, y = computed_once((pre_wght * pre, post_wght * post), pre.shape[-1] * post.shape[-1])
+    return jnp.matmul(x.T, y)
 
 
 def oja_update(pre: Any, post: Any, W: Any, pre_wght: float = 1.0, post_wght: float = 1.0) -> Any:

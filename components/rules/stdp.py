@@ -40,12 +40,15 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from .fusion import computed_once
+
 
 def dense_outer(a: Any, b: Any, per_sample: bool = False) -> Any:
     """``a^T b`` summed over the batch ``(n_in, n_out)``, or per sample ``(batch, n_in, n_out)``.
 
     The trace rules take any ``outer`` of this signature: :func:`components.rules.edges.edge_outer`
     runs them on a sparse edge list."""
+    a, b = computed_once((a, b), a.shape[-1] * b.shape[-1])
     return jnp.einsum("bi,bj->bij" if per_sample else "bi,bj->ij", a, b)
 
 
