@@ -112,18 +112,12 @@ def in_slot_index(post_index: np.ndarray, valid: np.ndarray, n_out: int) -> np.n
     entries hold ``n_in * k`` (one past the last edge, dropped by the scatters that use them)."""
     post_index, valid = np.asarray(post_index), np.asarray(valid, bool)
     n_edges = post_index.size
-    flat = np.flatnonzero(valid.reshape(-1))
-    post = post_index.reshape(-1)[flat]
-    order = np.argsort(post, kind="stable")
-    counts = np.bincount(post, minlength=n_out)
-    k_in = max(int(counts.max()) if counts.size else 0, 1)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    post_s = post[order]
-    slots = np.full((n_out, k_in), n_edges, np.int64)
-    slots[post_s, np.arange(len(order)) - starts[post_s]] = flat[order]
     if n_edges >= 2**31 - 1:
         raise ParameterError(f"{n_edges} out-edge slots are more than int32 positions can address")
-    return slots.astype(np.int32)
+    flat = np.flatnonzero(valid.reshape(-1))
+    # the edges grouped by their post neuron: the same grouping as the out-edges by their pre neuron
+    positions, used, _ = pairs_to_out_edges(post_index.reshape(-1)[flat], flat, n_out)
+    return np.where(used, positions, n_edges).astype(np.int32)
 
 
 def _pair_outer(pre: Any, post: Any) -> Any:

@@ -193,12 +193,7 @@ class ExpSTDPSynapse(_TraceSynapse):
         w_bound: largest weight (default 1; must exceed 0.02).
         tau_w: weight-decay time constant in ms (default 0: no decay).
         weight_mask, connectivity: which connections exist, as :class:`DenseSynapse`.
-        layout: ``"auto"`` (default), ``"dense"``, ``"edges"`` (sparse, fixed in-degree; the rule
-            runs on the edges only) or ``"events"`` (out-edge lists; the rule runs on the edges of the
-            neurons that spiked; needs ``tau_w = 0``), as :class:`DenseSynapse`.
-        capacity: ``layout="events"``: presynaptic events per sample and step that the transmission
-            takes on its fast path (see :class:`DenseSynapse`); the plasticity finds the spiking
-            neurons this many at a time (default ``max(16, n_in // 64)``).
+        layout, capacity: as :class:`TraceSTDPSynapse`.
 
     Compartments: ``preSpike``, ``postSpike``, ``preTrace``, ``postTrace`` (inputs), ``dWeights``
     (state), plus DenseSynapse's. References: Nessler et al. (2013) PLoS Comput. Biol. 9:e1003037;
