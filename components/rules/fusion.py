@@ -5,7 +5,8 @@ XLA's CPU fusion pulls the producers of the vectors ``a`` and ``b`` into it: the
 this step's spikes (the LIF update, the Poisson draw from random bits) then runs once per weight
 instead of once per neuron. :func:`computed_once` hands the vectors through a conditional, which
 fusion cannot enter, so they are computed once and read from memory. Measured on the STDP network of
-``benchmarks/stdp_throughput.py`` (784 x 1000, one core): 370 -> 188 us per step.
+``benchmarks/stdp_throughput.py`` (784 x 1000, one core): 370 -> 195 us per step
+(``benchmarks/README.md``, section 8).
 """
 
 from __future__ import annotations
